@@ -1,0 +1,36 @@
+"""The `harness` command line: parse -> call the library -> print. No logic here."""
+
+from __future__ import annotations
+
+import typer
+
+import harness
+from harness.cli import suites
+from harness.cli.eval import eval_command
+
+app = typer.Typer(
+    name="harness",
+    help="Reproducible zero-shot cross-lingual evaluation (XTREME, XTREME-R) of any Hugging Face checkpoint.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(suites.app, name="suites")
+app.command("eval")(eval_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"harness {harness.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Reproducible zero-shot cross-lingual evaluation (XTREME, XTREME-R) of any Hugging Face checkpoint."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,68 @@
+"""Shared CLI plumbing: one-line errors, a quiet terminal, comma lists."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from harness.errors import HarnessError
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    # highlight=False: keep the user's paths and values as typed (no markup games).
+    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn HarnessError into one red line on stderr and exit code 2 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except HarnessError as exc:
+            raise fail(_escape(str(exc))) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def split_list(values: list[str] | None) -> list[str] | None:
+    """Accept both `--tasks a,b` and `--tasks a --tasks b`."""
+    if not values:
+        return None
+    items = [item.strip() for value in values for item in value.split(",")]
+    return [item for item in items if item] or None
+
+
+def quiet_libraries() -> None:
+    """transformers and datasets print load reports and progress bars of their own: silence them."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import datasets
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    datasets.logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+
+
+def is_interactive() -> bool:
+    return sys.stderr.isatty()

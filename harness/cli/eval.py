@@ -1,0 +1,116 @@
+"""`harness eval`: evaluate a checkpoint zero-shot on a suite."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from harness.cli.common import console, err_console, handle_errors, quiet_libraries, split_list
+from harness.errors import HarnessError
+
+
+def _default_output(suite: str, model: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(model.rstrip("/")).name or model).strip("-") or "model"
+    return Path("harness-results") / f"{Path(suite).stem}__{slug}"
+
+
+def _prepare_output(output: Path) -> None:
+    """Fail before any work if the folder cannot be written; keep an earlier results.json aside."""
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe = output / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise HarnessError(f"{output}: output directory is not writable ({exc.strerror or exc})") from None
+    previous = output / "results.json"
+    if previous.exists():
+        stamp = datetime.fromtimestamp(previous.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+        kept = output / f"results.{stamp}.json"
+        previous.replace(kept)
+        err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
+
+
+@handle_errors
+def eval_command(
+    suite: Annotated[str, typer.Option("--suite", "-s", help="Built-in suite name (see `harness suites list`) or path to a suite YAML.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Checkpoint folder in Hugging Face format, or a hub id already in the local cache.")],
+    tasks: Annotated[list[str] | None, typer.Option("--tasks", "-t", help="Only these tasks (comma-separated or repeated). Default: every task of the suite.")] = None,
+    languages: Annotated[list[str] | None, typer.Option("--languages", "-l", help="Only these languages; the others are reported missing and the task incomplete.")] = None,
+    seeds: Annotated[list[str] | None, typer.Option("--seeds", help="Seeds replacing the suite's (comma-separated or repeated), e.g. --seeds 1,2,3.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder for results.json. Default: harness-results/SUITE__MODEL.")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Read splits from an XTREME download/ folder (layout of scripts/download_data.sh) instead of the hub.", exists=True, file_okay=False)] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Smoke test: keep the first N examples of every split. Marked in the results; not comparable.")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a hyperparameter: [TASK.]FIELD=VALUE (recorded and flagged in the results), e.g. --set xnli.batch_size=8.")] = None,
+    tokenizer: Annotated[str | None, typer.Option("--tokenizer", help="Tokenizer folder or hub id, when the checkpoint folder has none.")] = None,
+    device: Annotated[str, typer.Option("--device", help="auto (CUDA if present, with bf16 where supported), cpu, cuda or cuda:N.")] = "auto",
+    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Allow the checkpoint's own Python code to run (off by default).")] = False,
+) -> None:
+    """Fine-tune on English, select on English dev, predict every target language and score each task.
+
+    Prints per-language and per-task scores and writes results.json (format: docs/results-format.md).
+    """
+    from harness.suites import check_languages, load_suite, parse_overrides, select_tasks
+
+    loaded = load_suite(suite)
+    selected = select_tasks(loaded, split_list(tasks))
+    subset = check_languages(loaded, selected, split_list(languages))
+    try:
+        seed_list = [int(s) for s in split_list(seeds) or []] or None
+    except ValueError:
+        raise HarnessError(f"--seeds {','.join(seeds or [])}: seeds must be integers, e.g. --seeds 1,2,3") from None
+    hp_overrides = parse_overrides(loaded, selected, overrides)
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", device):
+        raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
+    output = output or _default_output(loaded.name, model)
+    _prepare_output(output)
+
+    quiet_libraries()
+    from harness.cli.progress import RichReporter
+    from harness.cli.tables import print_scores
+    from harness.data import DataOptions
+    from harness.evaluation import EvalRequest, Runner
+    from harness.models import resolve_checkpoint
+    from harness.training import Runtime
+
+    runtime = Runtime.detect(device)
+    if runtime.device.type == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise HarnessError(f'--device "{device}": CUDA is not available on this machine')
+    with console.status("checking the checkpoint"):
+        checkpoint = resolve_checkpoint(model, tokenizer, trust_remote_code)
+    request = EvalRequest(
+        suite=loaded,
+        checkpoint=checkpoint,
+        output=output,
+        runtime=runtime,
+        data=DataOptions(suite=loaded, data_dir=data_dir, limit=limit),
+        tasks=selected,
+        languages=subset,
+        seeds=seed_list,
+        overrides=hp_overrides,
+    )
+    console.print(
+        f"[bold]harness eval[/bold] suite [cyan]{loaded.name}[/cyan] {loaded.version} "
+        f"model [cyan]{model}[/cyan] on {runtime.device} ({runtime.precision}); tasks: {', '.join(selected)}",
+        highlight=False,
+    )
+    runner = Runner(request, reporter=None)  # type: ignore[arg-type]
+    try:
+        with RichReporter(console) as reporter:
+            runner.reporter = reporter
+            results = runner.run()
+    except KeyboardInterrupt:
+        err_console.print(f"[yellow]interrupted[/yellow]; finished tasks are in {request.results_path}")
+        raise typer.Exit(130) from None
+    print_scores(results, console)
+    console.print(f"results: {request.results_path}", highlight=False)
+    failed = [t for t in results.tasks.values() if t.status == "failed"]
+    if failed:
+        raise typer.Exit(1)

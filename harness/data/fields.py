@@ -1,0 +1,58 @@
+"""Turn raw rows into canonical examples with a source's field templates and label map."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.tasks.spec import FieldTemplate
+
+_FORMATTER = string.Formatter()
+
+
+def template_columns(templates: Iterable[FieldTemplate]) -> list[str]:
+    """The raw columns that a set of field templates reads, in first-use order."""
+    columns: list[str] = []
+    for template in templates:
+        for part in (template,) if isinstance(template, str) else template:
+            for _, name, _, _ in _FORMATTER.parse(part):
+                if name and name not in columns:
+                    columns.append(name)
+    return columns
+
+
+def _render(template: str, row: Mapping[str, Any]) -> Any:
+    parsed = list(_FORMATTER.parse(template))
+    # Exactly "{column}": pass the raw value (token lists, answer dicts, ints) through unchanged.
+    if len(parsed) == 1 and parsed[0][0] == "" and parsed[0][1] and not parsed[0][2] and not parsed[0][3]:
+        return row[parsed[0][1]]
+    return template.format_map(row)
+
+
+def map_row(
+    row: Mapping[str, Any],
+    fields: Mapping[str, FieldTemplate],
+    label_map: Mapping[str, str] | None,
+    labelled: bool,
+    where: str,
+) -> dict[str, Any]:
+    """Render one raw row into canonical fields; labels become strings (mapped when a map is given)."""
+    try:
+        example = {
+            name: _render(t, row) if isinstance(t, str) else [_render(x, row) for x in t]
+            for name, t in fields.items()
+            if name != "label"
+        }
+    except KeyError as exc:
+        raise HarnessError(f"{where}: row has no field {exc}; fields present: {', '.join(row)}") from None
+    example["label"] = None
+    if labelled and "label" in fields:
+        raw = str(_render(fields["label"], row)).strip()
+        if label_map is not None:
+            if raw not in label_map:
+                raise HarnessError(f'{where}: label "{raw}" is not one of {", ".join(label_map)}')
+            raw = label_map[raw]
+        example["label"] = raw
+    return example

@@ -1,0 +1,51 @@
+"""Sentence and sentence-pair classification (XNLI, PAWS-X)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from harness import metrics
+from harness.errors import HarnessError
+from harness.formats.base import Collate, Features, Format
+from harness.tasks.spec import TaskSpec
+
+
+class Classification(Format):
+    name = "classification"
+    head = "sequence_classification"
+    metric_functions = {"accuracy": metrics.accuracy}
+
+    def num_labels(self, spec: TaskSpec) -> int:
+        return len(spec.labels)
+
+    def featurize(
+        self, examples: Sequence[dict[str, Any]], tokenizer: Any, spec: TaskSpec, max_length: int
+    ) -> Features:
+        index = {label: i for i, label in enumerate(spec.labels)}
+        text_a = [e["text_a"] for e in examples]
+        text_b = [e.get("text_b") for e in examples]
+        pair = any(t is not None for t in text_b)
+        # Pairs are truncated longest-first to max_length, as the reference's encode_plus does.
+        encoded = tokenizer(text_a, text_b if pair else None, truncation=True, max_length=max_length)
+        features: Features = []
+        for i, example in enumerate(examples):
+            feature = {key: values[i] for key, values in encoded.items()}
+            label = example.get("label")
+            if label is not None:
+                if label not in index:
+                    raise HarnessError(f'{spec.name}: label "{label}" is not one of {", ".join(spec.labels)}')
+                feature["labels"] = index[label]
+            features.append(feature)
+        return features
+
+    def collate(self, tokenizer: Any) -> Collate:
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(tokenizer, return_tensors="pt")
+
+    def decode(self, logits: np.ndarray, spec: TaskSpec) -> list[str]:
+        return [spec.labels[i] for i in logits.argmax(axis=-1).tolist()]
+

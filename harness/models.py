@@ -1,0 +1,200 @@
+"""Checkpoints: resolve what the user passed, check it, hash its weights, load it under a task head.
+
+Any Hugging Face encoder (BERT, XLM-R, mDeBERTa style) loads through the Auto classes. Encoder-decoder
+checkpoints (mT5 style) use their Auto head where transformers has one; where it has none (multiple
+choice), a small head over the encoder's mean-pooled states is used instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.errors import HarnessError
+
+Head = Literal["sequence_classification", "multiple_choice"]
+
+_WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin")
+_TOKENIZER_FILES = (
+    "tokenizer.json",
+    "vocab.txt",  # WordPiece (BERT)
+    "sentencepiece.bpe.model",  # XLM-R
+    "spiece.model",  # T5 / mT5
+    "spm.model",  # DeBERTa-v3 / mDeBERTa
+    "tokenizer.model",
+    "vocab.json",  # byte-level BPE (with merges.txt)
+)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A resolved, checked checkpoint folder (a hub id is resolved to its local snapshot)."""
+
+    id: str  # what the user passed
+    path: Path
+    tokenizer_path: Path
+    config: dict[str, Any]
+    weight_files: tuple[Path, ...]
+    trust_remote_code: bool = False
+
+    @property
+    def is_encoder_decoder(self) -> bool:
+        return bool(self.config.get("is_encoder_decoder", False))
+
+    def weights_hash(self) -> str:
+        """sha256 over the weight files (name and content), so a changed checkpoint never matches."""
+        digest = hashlib.sha256()
+        for path in self.weight_files:
+            digest.update(path.name.encode())
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    digest.update(block)
+        return "sha256:" + digest.hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "tokenizer": str(self.tokenizer_path),
+            "model_type": self.config.get("model_type"),
+            "architectures": self.config.get("architectures"),
+            "is_encoder_decoder": self.is_encoder_decoder,
+            "weight_files": [p.name for p in self.weight_files],
+        }
+
+
+def resolve_checkpoint(model: str, tokenizer: str | None = None, trust_remote_code: bool = False) -> Checkpoint:
+    """Find and check a checkpoint: a local folder, or a hub id (downloaded or already cached)."""
+    path = _locate(model, "model")
+    config = _read_config(path)
+    weights = tuple(sorted({p for pattern in _WEIGHT_PATTERNS for p in path.glob(pattern)}))
+    if not weights:
+        raise HarnessError(
+            f"{path}: no weights file (model.safetensors, pytorch_model.bin or shards); is this a checkpoint folder?"
+        )
+    for weight in weights:
+        if weight.suffix == ".safetensors":
+            _check_safetensors(weight)
+    tokenizer_path = _locate(tokenizer, "tokenizer") if tokenizer else path
+    if not any((tokenizer_path / name).is_file() for name in _TOKENIZER_FILES):
+        where = "--tokenizer" if tokenizer else "checkpoint"
+        raise HarnessError(
+            f"{tokenizer_path}: {where} has no tokenizer files ({', '.join(_TOKENIZER_FILES)}); "
+            "pass --tokenizer PATH_OR_ID with the tokenizer the model was trained with"
+        )
+    return Checkpoint(model, path, tokenizer_path, config, weights, trust_remote_code)
+
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
+
+
+def _locate(name: str, what: str) -> Path:
+    path = Path(name).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise HarnessError(f"{path}: a {what} must be a folder (Hugging Face format), not a file")
+        return path.resolve()
+    if not _HUB_ID.match(name):
+        raise HarnessError(f"{name}: {what} folder not found")
+    return _snapshot(name, what)
+
+
+def _snapshot(repo_id: str, what: str) -> Path:
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(
+            snapshot_download(
+                repo_id,
+                allow_patterns=["*.json", "*.safetensors", "*.model", "*.txt", "pytorch_model*.bin"],
+            )
+        )
+    except Exception as exc:  # offline, unknown repo, gated repo: one line either way
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HarnessError(
+            f'{repo_id}: {what} is neither a local folder nor a hub id available here ({first})'
+        ) from None
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise HarnessError(f"{path}: no config.json; a checkpoint folder needs config.json and weights")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{config_file}: corrupt config.json ({exc})") from None
+    if not isinstance(config, dict) or "model_type" not in config:
+        raise HarnessError(f"{config_file}: field model_type is missing; not a transformers config")
+    return config
+
+
+def _check_safetensors(path: Path) -> None:
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            handle.keys()
+    except (SafetensorError, OSError) as exc:
+        raise HarnessError(f"{path}: corrupt weights file ({exc})") from None
+
+
+def load_tokenizer(checkpoint: Checkpoint) -> Any:
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(
+            str(checkpoint.tokenizer_path), trust_remote_code=checkpoint.trust_remote_code
+        )
+    except Exception as exc:
+        raise HarnessError(f"{checkpoint.tokenizer_path}: cannot load the tokenizer ({_first_line(exc)})") from None
+    # transformers 5 builds an empty tokenizer rather than failing on a folder without one.
+    if len(tokenizer) < 100:
+        raise HarnessError(f"{checkpoint.tokenizer_path}: tokenizer has only {len(tokenizer)} tokens; corrupt?")
+    return tokenizer
+
+
+def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None) -> Any:
+    """Load the checkpoint under a task head; the head is newly initialised (seed first!)."""
+    import transformers
+
+    auto = {
+        "sequence_classification": transformers.AutoModelForSequenceClassification,
+        "multiple_choice": transformers.AutoModelForMultipleChoice,
+    }[head]
+    kwargs: dict[str, Any] = {"trust_remote_code": checkpoint.trust_remote_code}
+    if num_labels is not None:
+        kwargs["num_labels"] = num_labels
+    try:
+        model, info = auto.from_pretrained(str(checkpoint.path), output_loading_info=True, **kwargs)
+    except ValueError as exc:
+        if "Unrecognized configuration class" in str(exc) and head == "multiple_choice" and checkpoint.is_encoder_decoder:
+            from harness.encoder_heads import EncoderMultipleChoice
+
+            return EncoderMultipleChoice.from_checkpoint(checkpoint)
+        raise HarnessError(f"{checkpoint.path}: cannot load under a {head} head ({_first_line(exc)})") from None
+    except Exception as exc:
+        raise HarnessError(f"{checkpoint.path}: cannot load the model ({_first_line(exc)})") from None
+    _check_loaded(checkpoint, model, info)
+    return model
+
+
+def _check_loaded(checkpoint: Checkpoint, model: Any, info: dict[str, Any]) -> None:
+    # A fresh head is expected to be missing; most of the network missing means the weights do not
+    # belong to this architecture (wrong or damaged checkpoint) and would silently train from scratch.
+    missing = set(info.get("missing_keys", ()))
+    total = len(model.state_dict())
+    if total and len(missing) > total / 2:
+        raise HarnessError(
+            f"{checkpoint.path}: {len(missing)} of {total} weight tensors are missing from the checkpoint; "
+            "its weights do not fit its config"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__

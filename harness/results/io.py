@@ -1,0 +1,31 @@
+"""Read and write results.json atomically (a crash never leaves a half-written file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from harness.results.schema import SCHEMA_VERSION, Results
+
+
+def write_results(results: Results, path: Path) -> None:
+    text = json.dumps(results.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".results-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_results(path: Path) -> Results:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"{path}: schema_version {version!r}; this harness reads {SCHEMA_VERSION}")
+    return Results.model_validate(data)

@@ -1,0 +1,361 @@
+"""Suites: the ONLY place YAML becomes objects.
+
+A suite names its tasks, their exact language lists, metrics, which of each task's splits train,
+select and test, the pinned dataset revisions, seeds, hyperparameters and the model-selection rule.
+Everything is validated here (unknown fields rejected); past this module only typed objects exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from harness.errors import HarnessError, did_you_mean, unknown
+from harness.languages import LANGUAGES
+from harness.tasks import TASKS, TaskSpec
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hyperparameters(_Strict):
+    """Fine-tuning recipe of one task. Effective batch = batch_size x grad_accum (single device)."""
+
+    learning_rate: Annotated[float, Field(gt=0)]
+    batch_size: Annotated[int, Field(ge=1)]
+    grad_accum: Annotated[int, Field(ge=1)] = 1
+    epochs: Annotated[float, Field(gt=0)]
+    max_steps: Annotated[int, Field(ge=1)] | None = None  # caps optimizer steps when set
+    max_length: Annotated[int, Field(ge=8)]
+    warmup_steps: Annotated[int, Field(ge=0)] = 0
+    weight_decay: Annotated[float, Field(ge=0)] = 0.0
+    adam_epsilon: Annotated[float, Field(gt=0)] = 1e-8
+    max_grad_norm: Annotated[float, Field(gt=0)] = 1.0
+    eval_batch_size: Annotated[int, Field(ge=1)] = 32
+
+
+class Selection(_Strict):
+    """Model-selection rule: keep the best checkpoint on the English dev set, or the last one."""
+
+    rule: Literal["best_on_dev", "last"]
+    every_steps: Annotated[int, Field(ge=1)] | None = None  # dev evaluation interval (optimizer steps)
+    language: str = "en"
+
+    @model_validator(mode="after")
+    def _interval(self) -> Selection:
+        if self.rule == "best_on_dev" and self.every_steps is None:
+            raise ValueError("rule best_on_dev needs every_steps (the dev evaluation interval)")
+        if self.rule == "last" and self.every_steps is not None:
+            raise ValueError("rule last takes no every_steps")
+        return self
+
+
+class SplitRoles(_Strict):
+    """Which of the task's named splits train (in order: stages), select and test."""
+
+    train: list[str] = []
+    dev: str | None = None
+    test: str
+
+
+class DatasetPin(_Strict):
+    """A hub dataset pinned to a commit, or (sample suites) a local folder in the hub layout."""
+
+    revision: str | None = None
+    path: str | None = None  # relative to the suite file
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DatasetPin:
+        if (self.revision is None) == (self.path is None):
+            raise ValueError("give exactly one of revision (a 40-hex commit) or path (a local folder)")
+        if self.revision is not None and not _SHA.match(self.revision):
+            raise ValueError(f'revision "{self.revision}" is not a 40-hex commit id')
+        return self
+
+
+class TaskEntry(_Strict):
+    languages: list[str]
+    metrics: list[str]  # reported per language; the first is the main metric
+    score: list[str]  # metrics averaged into the task score (QA: exact_match and f1)
+    splits: SplitRoles
+    hyperparameters: Hyperparameters | None = None  # None: the task needs no fine-tuning
+    selection: Selection | None = None
+    seeds: list[int] | None = None  # overrides the suite's seeds
+
+    @field_validator("languages")
+    @classmethod
+    def _known(cls, languages: list[str]) -> list[str]:
+        for i, code in enumerate(languages):
+            if code not in LANGUAGES:
+                raise ValueError(
+                    f'[{i}] unknown language "{code}"{did_you_mean(code, LANGUAGES)}; '
+                    "allowed: ISO 639-1 codes of harness/languages.py"
+                )
+        if len(set(languages)) != len(languages):
+            raise ValueError("duplicate language code")
+        return languages
+
+
+class Suite(_Strict):
+    name: str
+    version: str
+    title: str
+    description: str
+    reference: str  # where the protocol comes from
+    seeds: list[int]
+    datasets: dict[str, DatasetPin]
+    categories: dict[str, list[str]]
+    tasks: dict[str, TaskEntry]
+    # Set by load_suite, not by the YAML: where relative dataset paths resolve from.
+    source: Annotated[Path | None, Field(exclude=True)] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Suite:
+        for name, entry in self.tasks.items():
+            if name not in TASKS:
+                raise _FieldError(("tasks", name), f'unknown task "{name}"{did_you_mean(name, TASKS)}; '
+                                  f"allowed: {', '.join(sorted(TASKS))}")
+            _check_task(self, name, entry, TASKS[name])
+        for dataset in self.datasets:
+            path = self.dataset_path(dataset)
+            if path is not None and self.source is not None and not path.is_dir():
+                raise _FieldError(("datasets", dataset, "path"), f"local dataset folder not found: {path}")
+        for cat, names in self.categories.items():
+            for i, name in enumerate(names):
+                if name not in self.tasks:
+                    raise _FieldError(("categories", cat, i), f'task "{name}" is not in this suite')
+        return self
+
+    def seeds_for(self, task: str) -> list[int]:
+        return self.tasks[task].seeds or self.seeds
+
+    def content_hash(self) -> str:
+        """sha256 of the resolved suite (defaults filled in), stable across YAML formatting."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+    def dataset_path(self, dataset: str) -> Path | None:
+        pin = self.datasets[dataset]
+        if pin.path is None:
+            return None
+        base = self.source.parent if self.source else Path.cwd()
+        return (base / pin.path).resolve()
+
+
+class _FieldError(ValueError):
+    """A validation problem located at a YAML path (raised inside validators)."""
+
+    def __init__(self, loc: tuple[Any, ...], message: str):
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> None:
+    where = ("tasks", name)
+    for field, metrics in (("metrics", entry.metrics), ("score", entry.score)):
+        for i, metric in enumerate(metrics):
+            if metric not in spec.metrics:
+                raise _FieldError((*where, field, i), f'metric "{metric}" is not one of {name}\'s metrics: '
+                                  f"{', '.join(spec.metrics)}")
+    roles = entry.splits
+    for role, split in [*(("train", s) for s in roles.train), ("dev", roles.dev), ("test", roles.test)]:
+        if split is None:
+            continue
+        if split not in spec.splits:
+            raise _FieldError((*where, "splits", role), f'{name} has no split "{split}"; '
+                              f"allowed: {', '.join(spec.splits)}")
+        hub = spec.splits[split].hub
+        if hub is not None and hub.dataset not in suite.datasets:
+            raise _FieldError((*where, "splits", role), f'split "{split}" reads hub dataset "{hub.dataset}", '
+                              "which has no pinned revision under datasets:")
+    if roles.train and entry.hyperparameters is None:
+        raise _FieldError((*where,), "a task with train splits needs hyperparameters")
+    if roles.train and entry.selection is None:
+        raise _FieldError((*where,), "a task with train splits needs a selection rule")
+    if entry.selection is not None and entry.selection.rule == "best_on_dev" and roles.dev is None:
+        raise _FieldError((*where, "selection"), "rule best_on_dev needs a dev split under splits:")
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def builtin_suites_dir() -> Path:
+    """Where the built-in suites live: inside the wheel, or the repository's suites/ folder."""
+    package = Path(__file__).resolve().parent
+    bundled = package / "_suites"
+    return bundled if bundled.is_dir() else package.parent / "suites"
+
+
+def builtin_suites() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(builtin_suites_dir().glob("*.yaml"))}
+
+
+def resolve_suite_path(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise HarnessError(f"{path}: suite file not found")
+        return path
+    suites = builtin_suites()
+    if name_or_path not in suites:
+        raise unknown("suite", name_or_path, suites) from None
+    return suites[name_or_path]
+
+
+def load_suite(name_or_path: str) -> Suite:
+    """Load and validate a suite by built-in name or path. Errors name the file, line and field."""
+    path = resolve_suite_path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        tree = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise HarnessError(f"{path}{line}: malformed YAML: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{path}: cannot read suite: {exc}") from None
+    if not isinstance(data, dict):
+        raise HarnessError(f"{path}: a suite is a YAML mapping with name, tasks, ...; got {type(data).__name__}")
+    try:
+        suite = Suite.model_validate({**data, "source": path.resolve()})
+    except ValidationError as exc:
+        raise _describe(path, tree, exc) from None
+    if suite.name != path.stem:
+        raise HarnessError(f'{path}:{_line(tree, ("name",))}: name "{suite.name}" must match the file name '
+                           f'"{path.stem}"')
+    return suite
+
+
+def _describe(path: Path, tree: yaml.Node | None, exc: ValidationError) -> HarnessError:
+    error = exc.errors()[0]
+    loc: tuple[Any, ...] = tuple(error["loc"])
+    message = error["msg"]
+    inner = error.get("ctx", {}).get("error")
+    if isinstance(inner, _FieldError):
+        loc, message = inner.loc, inner.message
+    else:
+        message = message.removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = f'unknown field "{loc[-1]}"' + _allowed_fields(loc)
+        elif error["type"] == "missing":
+            message = f'missing required field "{loc[-1]}"'
+    field = ".".join(str(p) for p in loc) or "(top level)"
+    return HarnessError(f"{path}:{_line(tree, loc)}: {field}: {message}")
+
+
+def _allowed_fields(loc: tuple[Any, ...]) -> str:
+    model: type[BaseModel] | None = Suite
+    for part in loc[:-1]:
+        if model is None:
+            return ""
+        if isinstance(part, int) or part not in model.model_fields:
+            # a dict key (task or dataset name): step into the dict's value model
+            continue
+        annotation = model.model_fields[part].annotation
+        model = _model_in(annotation)
+    if model is None:
+        return ""
+    names = [n for n in model.model_fields if n != "source"]
+    return f"; allowed: {', '.join(names)}"
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _line(tree: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """1-based line of the deepest key or item on the path `loc` that exists (best effort)."""
+    node = tree
+    line = 1 if tree is None else tree.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+# --- a run's selection from a suite (command-line values, validated against the suite) --------------
+
+
+def select_tasks(suite: Suite, names: list[str] | None) -> list[str]:
+    """The requested tasks in suite order (all when None); unknown names fail with a suggestion."""
+    if not names:
+        return list(suite.tasks)
+    for name in names:
+        if name not in suite.tasks:
+            raise unknown("task", name, suite.tasks, where=f"--tasks (suite {suite.name})")
+    return [t for t in suite.tasks if t in names]
+
+
+def check_languages(suite: Suite, tasks: list[str], codes: list[str] | None) -> list[str] | None:
+    """Validate a --languages subset: known codes that at least one selected task evaluates."""
+    if not codes:
+        return None
+    used = {lang for t in tasks for lang in suite.tasks[t].languages}
+    for code in codes:
+        if code not in LANGUAGES:
+            raise unknown("language", code, LANGUAGES, where="--languages")
+        if code not in used:
+            raise HarnessError(
+                f'--languages: "{code}" is in none of the selected tasks\' language lists; '
+                f"allowed: {', '.join(sorted(used))}"
+            )
+    return codes
+
+
+def parse_overrides(suite: Suite, tasks: list[str], items: list[str] | None) -> dict[str, dict[str, Any]]:
+    """Parse --set [TASK.]FIELD=VALUE into per-task hyperparameter overrides (typed, validated).
+
+    Without a TASK prefix the override applies to every selected task that fine-tunes.
+    """
+    overrides: dict[str, dict[str, Any]] = {}
+    fields = list(Hyperparameters.model_fields)
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise HarnessError(f'--set "{item}": expected [TASK.]FIELD=VALUE, e.g. xnli.learning_rate=2e-5')
+        task, _, name = key.rpartition(".")
+        if name not in fields:
+            raise unknown("hyperparameter", name, fields, where=f'--set "{item}"')
+        if task and task not in tasks:
+            raise unknown("task", task, tasks, where=f'--set "{item}"')
+        value = yaml.safe_load(raw)
+        targets = [task] if task else [t for t in tasks if suite.tasks[t].hyperparameters is not None]
+        for target in targets:
+            current = suite.tasks[target].hyperparameters
+            if current is None:
+                raise HarnessError(f'--set "{item}": task {target} has no fine-tuning hyperparameters')
+            update = {**overrides.get(target, {}), name: value}
+            try:
+                Hyperparameters.model_validate({**current.model_dump(), **update})
+            except ValidationError as exc:
+                first = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                raise HarnessError(f'--set "{item}": {first}') from None
+            overrides[target] = update
+    return overrides

@@ -1,0 +1,41 @@
+"""The task registry: a plain dict, one line per task; unknown names fail with a suggestion."""
+
+from __future__ import annotations
+
+from harness.errors import unknown
+from harness.tasks.bucc2018 import BUCC2018
+from harness.tasks.lareqa import LAREQA
+from harness.tasks.mewslix import MEWSLIX
+from harness.tasks.mlqa import MLQA
+from harness.tasks.panx import PANX
+from harness.tasks.pawsx import PAWSX
+from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.tatoeba import TATOEBA
+from harness.tasks.tydiqa import TYDIQA
+from harness.tasks.udpos import UDPOS
+from harness.tasks.xcopa import XCOPA
+from harness.tasks.xnli import XNLI
+from harness.tasks.xquad import XQUAD
+
+__all__ = ["TASKS", "DownloadSource", "FormatName", "HubSource", "Split", "TaskSpec", "get_task"]
+
+
+def _registry(*specs: TaskSpec) -> dict[str, TaskSpec]:
+    tasks: dict[str, TaskSpec] = {}
+    for spec in specs:
+        if spec.name in tasks:
+            raise ValueError(f"duplicate task name in the registry: {spec.name}")
+        tasks[spec.name] = spec
+    return tasks
+
+
+TASKS: dict[str, TaskSpec] = _registry(
+    XNLI, PAWSX, XCOPA, UDPOS, PANX, XQUAD, MLQA, TYDIQA, BUCC2018, TATOEBA, MEWSLIX, LAREQA
+)
+
+
+def get_task(name: str, where: str = "") -> TaskSpec:
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise unknown("task", name, TASKS, where) from None

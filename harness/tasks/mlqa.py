@@ -1,0 +1,25 @@
+"""MLQA (Lewis et al., 2020): extractive QA in 7 languages, same-language context/question pairs."""
+
+from harness.tasks._squad import QA_FIELDS, SQUAD_TRAIN, SQUAD_VALIDATION
+from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+
+MLQA = TaskSpec(
+    name="mlqa",
+    title="MLQA",
+    citation="Lewis et al. 2020, MLQA: Evaluating Cross-lingual Extractive Question Answering",
+    format=FormatName.extractive_qa,
+    metrics=("f1", "exact_match"),
+    splits={
+        "squad_train": SQUAD_TRAIN,
+        "squad_validation": SQUAD_VALIDATION,
+        "test": Split(
+            hub=HubSource(dataset="google/xtreme", config="MLQA.{lang}.{lang}", split="test",
+                          fields=QA_FIELDS),
+            download=DownloadSource(
+                path="mlqa/MLQA_V1/test/test-context-{lang}-question-{lang}.json",
+                layout="json",
+                fields=QA_FIELDS,
+            ),
+        ),
+    },
+)

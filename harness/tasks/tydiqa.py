@@ -1,0 +1,31 @@
+"""TyDiQA-GoldP (Clark et al., 2020): gold-passage QA in 9 languages; trained on its English part."""
+
+from harness.tasks._squad import QA_FIELDS
+from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+
+TYDIQA = TaskSpec(
+    name="tydiqa",
+    title="TyDiQA-GoldP",
+    citation="Clark et al. 2020, TyDi QA: A Benchmark for Information-Seeking Question Answering",
+    format=FormatName.extractive_qa,
+    metrics=("f1", "exact_match"),
+    # The hub config mixes languages; each id starts with the language's English name.
+    codes={"ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian",
+           "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu"},
+    splits={
+        "train": Split(
+            per_language=False,
+            hub=HubSource(dataset="google/xtreme", config="tydiqa", split="train", filter_column="id",
+                          filter_value="english-", filter_prefix=True, fields=QA_FIELDS),
+            download=DownloadSource(path="tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
+                                    layout="json", fields=QA_FIELDS),
+        ),
+        "test": Split(
+            note="the reference evaluates on the GoldP v1.1 dev files",
+            hub=HubSource(dataset="google/xtreme", config="tydiqa", split="validation", filter_column="id",
+                          filter_value="{code}-", filter_prefix=True, fields=QA_FIELDS),
+            download=DownloadSource(path="tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{lang}.dev.json",
+                                    layout="json", fields=QA_FIELDS),
+        ),
+    },
+)

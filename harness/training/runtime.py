@@ -1,0 +1,49 @@
+"""Device, precision and seeding: chosen once per run, used by training and prediction alike."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+
+Precision = Literal["fp32", "bf16"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    device: torch.device
+    precision: Precision
+
+    @classmethod
+    def detect(cls, device: str = "auto") -> Runtime:
+        """CUDA when present (bf16 autocast where the GPU supports it), else CPU in fp32."""
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        resolved = torch.device(device)
+        bf16 = resolved.type == "cuda" and torch.cuda.is_bf16_supported()
+        return cls(resolved, "bf16" if bf16 else "fp32")
+
+    @contextlib.contextmanager
+    def autocast(self) -> Iterator[None]:
+        if self.precision == "bf16":
+            with torch.autocast(device_type=self.device.type, dtype=torch.bfloat16):
+                yield
+        else:
+            yield
+
+    def describe(self) -> dict[str, str | None]:
+        name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else None
+        return {"device": str(self.device), "precision": self.precision, "accelerator": name}
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA): head init, dropout and shuffling follow."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)

@@ -1,0 +1,191 @@
+"""Suites: the built-in ones hold the reference's exact lists; bad YAML fails with file, line, field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.errors import HarnessError
+from harness.formats import is_supported
+from harness.languages import LANGUAGES
+from harness.suites import builtin_suites, load_suite, parse_overrides
+from harness.tasks import TASKS
+
+# evaluate.py's XTREME_R_TASK2LANGS (spec 2.2), typed in independently of suites/xtreme-r.yaml.
+XTREME_R = {
+    "xnli": "ar bg de el en es fr hi ru sw th tr ur vi zh",
+    "panx": "ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw "
+    "yo my zh kk tr et fi hu qu pl uk az lt pa gu ro",
+    "udpos": "af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl tr ur vi yo "
+    "zh lt pl uk wo ro",
+    "tatoeba": "ar he vi id jv tl eu ml ta te af nl de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw zh kk "
+    "tr et fi hu az lt pl uk ro",
+    "xcopa": "et ht id it qu sw ta th tr vi zh",
+    "mewslix": "ar de en es fa ja pl ro ta tr uk",
+    "xquad": "en es de el ru tr ar vi th zh hi ro",
+    "mlqa": "en es de ar hi vi zh",
+    "tydiqa": "en ar bn fi id ko ru sw te",
+    "lareqa": "ar de el en es hi ru th tr vi zh",
+}
+XTREME = {
+    "pawsx": "de en es fr ja ko zh",
+    "xnli": XTREME_R["xnli"],
+    "panx": "ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw "
+    "yo my zh kk tr et fi hu",
+    "udpos": "af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl tr ur vi yo zh",
+    "bucc2018": "de fr ru zh",
+    "tatoeba": "ar he vi id jv tl eu ml ta te af nl de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw zh kk "
+    "tr et fi hu",
+    "xquad": "en es de el ru tr ar vi th zh hi",
+    "mlqa": XTREME_R["mlqa"],
+    "tydiqa": XTREME_R["tydiqa"],
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), [("xtreme", XTREME), ("xtreme-r", XTREME_R)])
+def test_reference_language_lists(name: str, expected: dict[str, str]) -> None:
+    suite = load_suite(name)
+    assert list(suite.tasks) == list(suite.tasks)  # order is the YAML's
+    assert set(suite.tasks) == set(expected)
+    for task, langs in expected.items():
+        assert suite.tasks[task].languages == langs.split(), task
+
+
+def test_language_counts_match_the_issue() -> None:
+    counts = {t: len(e.languages) for t, e in load_suite("xtreme-r").tasks.items()}
+    assert counts == {"xnli": 15, "panx": 48, "udpos": 38, "tatoeba": 41, "xcopa": 11, "mewslix": 11,
+                      "xquad": 12, "mlqa": 7, "tydiqa": 9, "lareqa": 11}
+    assert len({lang for e in load_suite("xtreme-r").tasks.values() for lang in e.languages}) == 50
+    assert len({lang for e in load_suite("xtreme").tasks.values() for lang in e.languages}) == 40
+
+
+def test_qa_tasks_score_em_and_f1_and_categories_follow_evaluate_py() -> None:
+    for name in ("xtreme", "xtreme-r"):
+        suite = load_suite(name)
+        for task in ("xquad", "mlqa", "tydiqa"):
+            assert sorted(suite.tasks[task].score) == ["exact_match", "f1"]
+        assert suite.categories["qa"] == ["xquad", "mlqa", "tydiqa"]
+    assert load_suite("xtreme").categories["retrieval"] == ["bucc2018", "tatoeba"]
+    assert load_suite("xtreme-r").categories["classification"] == ["xnli", "xcopa"]
+
+
+def test_reference_recipes() -> None:
+    suite = load_suite("xtreme-r")
+    xnli = suite.tasks["xnli"]
+    assert xnli.hyperparameters is not None and xnli.selection is not None
+    assert (xnli.hyperparameters.learning_rate, xnli.hyperparameters.batch_size, xnli.hyperparameters.grad_accum,
+            xnli.hyperparameters.epochs, xnli.hyperparameters.max_length) == (3e-5, 2, 16, 5, 128)
+    assert (xnli.selection.rule, xnli.selection.every_steps, xnli.selection.language) == ("best_on_dev", 100, "en")
+    assert suite.tasks["xcopa"].splits.train == ["siqa_train", "copa_train"]
+    assert suite.seeds_for("udpos") == [1] and suite.seeds_for("xnli") == [42]
+
+
+@pytest.mark.parametrize("name", sorted(builtin_suites()))
+def test_every_builtin_suite_is_pinned_and_known(name: str) -> None:
+    suite = load_suite(name)
+    for dataset, pin in suite.datasets.items():
+        assert pin.path or re.fullmatch(r"[0-9a-f]{40}", pin.revision or ""), dataset
+        if pin.path:
+            assert suite.dataset_path(dataset).is_dir(), dataset
+    for entry in suite.tasks.values():
+        assert set(entry.languages) <= set(LANGUAGES)
+
+
+def test_every_registered_task_is_well_formed() -> None:
+    for name, spec in TASKS.items():
+        assert spec.name == name and spec.metrics and spec.splits
+        for split_name, split in spec.splits.items():
+            assert split.hub or split.download, (name, split_name)
+            if split.download is not None and split.download.layout == "tsv":
+                assert split.download.columns, (name, split_name)
+
+
+def test_sentence_level_formats_are_supported() -> None:
+    assert is_supported(TASKS["xnli"].format) and is_supported(TASKS["xcopa"].format)
+    assert not is_supported(TASKS["udpos"].format)
+
+
+def test_hash_is_stable_and_content_sensitive(tmp_path: Path) -> None:
+    source = builtin_suites()["xtreme"]
+    copy = tmp_path / "xtreme.yaml"
+    copy.write_text("# reformatted\n" + source.read_text())
+    assert load_suite(str(copy)).content_hash() == load_suite("xtreme").content_hash()
+    copy.write_text(source.read_text().replace("learning_rate: 3.0e-5", "learning_rate: 2.0e-5", 1))
+    assert load_suite(str(copy)).content_hash() != load_suite("xtreme").content_hash()
+
+
+def _broken(tmp_path: Path, old: str, new: str, name: str = "sample") -> str:
+    text = builtin_suites()["sample"].read_text()
+    assert old in text
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text.replace(old, new, 1))
+    # keep the relative dataset paths valid
+    (tmp_path / "sample-data").symlink_to(builtin_suites()["sample"].parent / "sample-data")
+    return str(path)
+
+
+def _line_of(path: str, needle: str) -> int:
+    return next(i for i, line in enumerate(Path(path).read_text().splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "line_text"),
+    [
+        ("metrics: [accuracy]", "metrics: [accuracy]\n    colour: blue", 'tasks.xnli.colour: unknown field "colour"',
+         "colour: blue"),
+        ("languages: [en, de, ru", "languages: [en, dd, ru", 'unknown language "dd"', "languages: [en, dd"),
+        ("  xnli:\n", "  xnlii:\n", 'unknown task "xnlii" (did you mean "xnli"?)', "xnlii:"),
+        ("metrics: [accuracy]", "metrics: [f1]", 'metric "f1" is not one of xnli\'s metrics', "metrics: [f1]"),
+        ("dev: validation", "dev: valid", 'xnli has no split "valid"', "dev: valid"),
+        ("every_steps: 3}", "every_steps: 0}", "greater than or equal to 1", "every_steps: 0"),
+        ("rule: last}", "rule: newest}", "rule", "rule: newest"),
+        ("seeds: [42]", "seeds: [forty-two]", "seeds.0", "seeds: [forty"),
+    ],
+)
+def test_malformed_suite_names_file_line_and_field(tmp_path: Path, old: str, new: str, message: str,
+                                                   line_text: str) -> None:
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(HarnessError) as info:
+        load_suite(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}:{_line_of(path, line_text)}:"), text
+    assert message in text
+    assert "\n" not in text
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "seeds: [42]", "seeds: [42")
+    with pytest.raises(HarnessError, match=r"sample\.yaml:\d+: malformed YAML"):
+        load_suite(path)
+
+
+def test_unpinned_hub_dataset_is_rejected(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "  aps/super_glue: {path: sample-data/super_glue}\n", "")
+    with pytest.raises(HarnessError, match='reads hub dataset "aps/super_glue", which has no pinned revision'):
+        load_suite(path)
+
+
+def test_revision_must_be_a_commit(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "{path: sample-data/super_glue}", "{revision: main}")
+    with pytest.raises(HarnessError, match='revision "main" is not a 40-hex commit id'):
+        load_suite(path)
+
+
+def test_unknown_suite_suggests() -> None:
+    with pytest.raises(HarnessError, match='unknown suite "xtreme-x" \\(did you mean "xtreme-r"\\?\\)'):
+        load_suite("xtreme-x")
+
+
+def test_overrides_are_typed_and_validated() -> None:
+    suite = load_suite("sample")
+    tasks = list(suite.tasks)
+    assert parse_overrides(suite, tasks, ["xnli.learning_rate=2e-5"]) == {"xnli": {"learning_rate": 2e-5}}
+    assert set(parse_overrides(suite, tasks, ["epochs=1"])) == {"xnli", "pawsx", "xcopa"}
+    with pytest.raises(HarnessError, match='unknown hyperparameter "learning_rat"'):
+        parse_overrides(suite, tasks, ["learning_rat=1"])
+    with pytest.raises(HarnessError, match="greater than or equal to 1"):
+        parse_overrides(suite, tasks, ["xnli.batch_size=0"])
+    with pytest.raises(HarnessError, match="expected \\[TASK.\\]FIELD=VALUE"):
+        parse_overrides(suite, tasks, ["xnli.batch_size"])
