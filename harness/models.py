@@ -67,14 +67,17 @@ class Checkpoint:
         }
 
 
-def resolve_checkpoint(model: str, tokenizer: str | None = None, trust_remote_code: bool = False) -> Checkpoint:
+def resolve_checkpoint(
+    model: str, tokenizer: str | None = None, trust_remote_code: bool = False
+) -> Checkpoint:
     """Find and check a checkpoint: a local folder, or a hub id (downloaded or already cached)."""
     path = _locate(model, "model")
     config = _read_config(path)
     weights = tuple(sorted({p for pattern in _WEIGHT_PATTERNS for p in path.glob(pattern)}))
     if not weights:
         raise HarnessError(
-            f"{path}: no weights file (model.safetensors, pytorch_model.bin or shards); is this a checkpoint folder?"
+            f"{path}: no weights file (model.safetensors, pytorch_model.bin or shards); "
+            "is this a checkpoint folder?"
         )
     for weight in weights:
         if weight.suffix == ".safetensors":
@@ -116,7 +119,7 @@ def _snapshot(repo_id: str, what: str) -> Path:
     except Exception as exc:  # offline, unknown repo, gated repo: one line either way
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise HarnessError(
-            f'{repo_id}: {what} is neither a local folder nor a hub id available here ({first})'
+            f"{repo_id}: {what} is neither a local folder nor a hub id available here ({first})"
         ) from None
 
 
@@ -151,10 +154,14 @@ def load_tokenizer(checkpoint: Checkpoint) -> Any:
             str(checkpoint.tokenizer_path), trust_remote_code=checkpoint.trust_remote_code
         )
     except Exception as exc:
-        raise HarnessError(f"{checkpoint.tokenizer_path}: cannot load the tokenizer ({_first_line(exc)})") from None
+        raise HarnessError(
+            f"{checkpoint.tokenizer_path}: cannot load the tokenizer ({_first_line(exc)})"
+        ) from None
     # transformers 5 builds an empty tokenizer rather than failing on a folder without one.
     if len(tokenizer) < 100:
-        raise HarnessError(f"{checkpoint.tokenizer_path}: tokenizer has only {len(tokenizer)} tokens; corrupt?")
+        raise HarnessError(
+            f"{checkpoint.tokenizer_path}: tokenizer has only {len(tokenizer)} tokens; corrupt?"
+        )
     return tokenizer
 
 
@@ -172,12 +179,22 @@ def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None
     try:
         model, info = auto.from_pretrained(str(checkpoint.path), output_loading_info=True, **kwargs)
     except ValueError as exc:
-        if "Unrecognized configuration class" in str(exc) and head == "multiple_choice" and checkpoint.is_encoder_decoder:
+        if (
+            "Unrecognized configuration class" in str(exc)
+            and head == "multiple_choice"
+            and checkpoint.is_encoder_decoder
+        ):
             from harness.encoder_heads import EncoderMultipleChoice
 
             return EncoderMultipleChoice.from_checkpoint(checkpoint)
-        raise HarnessError(f"{checkpoint.path}: cannot load under a {head} head ({_first_line(exc)})") from None
+        raise HarnessError(
+            f"{checkpoint.path}: cannot load under a {head} head ({_first_line(exc)})"
+        ) from None
     except Exception as exc:
+        if "mismatched_sizes" in str(exc):
+            raise HarnessError(
+                f"{checkpoint.path}: weight shapes differ from config.json; the weights do not fit its config"
+            ) from None
         raise HarnessError(f"{checkpoint.path}: cannot load the model ({_first_line(exc)})") from None
     _check_loaded(checkpoint, model, info)
     return model

@@ -123,8 +123,10 @@ class Suite(_Strict):
     def _consistent(self) -> Suite:
         for name, entry in self.tasks.items():
             if name not in TASKS:
-                raise _FieldError(("tasks", name), f'unknown task "{name}"{did_you_mean(name, TASKS)}; '
-                                  f"allowed: {', '.join(sorted(TASKS))}")
+                raise _FieldError(
+                    ("tasks", name),
+                    f'unknown task "{name}"{did_you_mean(name, TASKS)}; allowed: {", ".join(sorted(TASKS))}',
+                )
             _check_task(self, name, entry, TASKS[name])
         for dataset in self.datasets:
             path = self.dataset_path(dataset)
@@ -166,19 +168,25 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
     for field, metrics in (("metrics", entry.metrics), ("score", entry.score)):
         for i, metric in enumerate(metrics):
             if metric not in spec.metrics:
-                raise _FieldError((*where, field, i), f'metric "{metric}" is not one of {name}\'s metrics: '
-                                  f"{', '.join(spec.metrics)}")
+                raise _FieldError(
+                    (*where, field, i),
+                    f'metric "{metric}" is not one of {name}\'s metrics: {", ".join(spec.metrics)}',
+                )
     roles = entry.splits
     for role, split in [*(("train", s) for s in roles.train), ("dev", roles.dev), ("test", roles.test)]:
         if split is None:
             continue
         if split not in spec.splits:
-            raise _FieldError((*where, "splits", role), f'{name} has no split "{split}"; '
-                              f"allowed: {', '.join(spec.splits)}")
+            raise _FieldError(
+                (*where, "splits", role), f'{name} has no split "{split}"; allowed: {", ".join(spec.splits)}'
+            )
         hub = spec.splits[split].hub
         if hub is not None and hub.dataset not in suite.datasets:
-            raise _FieldError((*where, "splits", role), f'split "{split}" reads hub dataset "{hub.dataset}", '
-                              "which has no pinned revision under datasets:")
+            raise _FieldError(
+                (*where, "splits", role),
+                f'split "{split}" reads hub dataset "{hub.dataset}", '
+                "which has no pinned revision under datasets:",
+            )
     if roles.train and entry.hyperparameters is None:
         raise _FieldError((*where,), "a task with train splits needs hyperparameters")
     if roles.train and entry.selection is None:
@@ -228,14 +236,17 @@ def load_suite(name_or_path: str) -> Suite:
     except (OSError, UnicodeDecodeError) as exc:
         raise HarnessError(f"{path}: cannot read suite: {exc}") from None
     if not isinstance(data, dict):
-        raise HarnessError(f"{path}: a suite is a YAML mapping with name, tasks, ...; got {type(data).__name__}")
+        raise HarnessError(
+            f"{path}: a suite is a YAML mapping with name, tasks, ...; got {type(data).__name__}"
+        )
     try:
         suite = Suite.model_validate({**data, "source": path.resolve()})
     except ValidationError as exc:
         raise _describe(path, tree, exc) from None
     if suite.name != path.stem:
-        raise HarnessError(f'{path}:{_line(tree, ("name",))}: name "{suite.name}" must match the file name '
-                           f'"{path.stem}"')
+        raise HarnessError(
+            f'{path}:{_line(tree, ("name",))}: name "{suite.name}" must match the file name "{path.stem}"'
+        )
     return suite
 
 

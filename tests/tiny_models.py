@@ -58,8 +58,14 @@ def make_bert(folder: Path) -> Path:
     from transformers import BertConfig, BertModel
 
     _bert_tokenizer(folder)
-    config = BertConfig(vocab_size=600, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=48, max_position_embeddings=128)
+    config = BertConfig(
+        vocab_size=600,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=48,
+        max_position_embeddings=128,
+    )
     BertModel(config).save_pretrained(folder)
     return folder
 
@@ -73,12 +79,28 @@ def make_xlmr(folder: Path) -> Path:
         pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))],
     )
-    XLMRobertaTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
-                            unk_token="<unk>", cls_token="<s>", sep_token="</s>",
-                            mask_token="<mask>").save_pretrained(folder)
-    config = XLMRobertaConfig(vocab_size=600, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                              intermediate_size=48, max_position_embeddings=160, pad_token_id=1,
-                              bos_token_id=0, eos_token_id=2, type_vocab_size=1)
+    XLMRobertaTokenizerFast(
+        tokenizer_object=tok,
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        cls_token="<s>",
+        sep_token="</s>",
+        mask_token="<mask>",
+    ).save_pretrained(folder)
+    config = XLMRobertaConfig(
+        vocab_size=600,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=48,
+        max_position_embeddings=160,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        type_vocab_size=1,
+    )
     XLMRobertaModel(config).save_pretrained(folder)
     return folder
 
@@ -92,9 +114,20 @@ def make_mt5(folder: Path) -> Path:
         pair="$A </s> $B </s>",
         special_tokens=[("</s>", tok.token_to_id("</s>"))],
     )
-    T5TokenizerFast(tokenizer_object=tok, eos_token="</s>", pad_token="<pad>", unk_token="<unk>",
-                    extra_ids=0).save_pretrained(folder)
-    config = MT5Config(vocab_size=600, d_model=32, d_kv=8, d_ff=48, num_layers=2, num_decoder_layers=1,
-                       num_heads=2, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+    T5TokenizerFast(
+        tokenizer_object=tok, eos_token="</s>", pad_token="<pad>", unk_token="<unk>", extra_ids=0
+    ).save_pretrained(folder)
+    config = MT5Config(
+        vocab_size=600,
+        d_model=32,
+        d_kv=8,
+        d_ff=48,
+        num_layers=2,
+        num_decoder_layers=1,
+        num_heads=2,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+    )
     MT5Model(config).save_pretrained(folder)
     return folder

@@ -37,18 +37,106 @@ def _prepare_output(output: Path) -> None:
 
 @handle_errors
 def eval_command(
-    suite: Annotated[str, typer.Option("--suite", "-s", help="Built-in suite name (see `harness suites list`) or path to a suite YAML.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Checkpoint folder in Hugging Face format, or a hub id already in the local cache.")],
-    tasks: Annotated[list[str] | None, typer.Option("--tasks", "-t", help="Only these tasks (comma-separated or repeated). Default: every task of the suite.")] = None,
-    languages: Annotated[list[str] | None, typer.Option("--languages", "-l", help="Only these languages; the others are reported missing and the task incomplete.")] = None,
-    seeds: Annotated[list[str] | None, typer.Option("--seeds", help="Seeds replacing the suite's (comma-separated or repeated), e.g. --seeds 1,2,3.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder for results.json. Default: harness-results/SUITE__MODEL.")] = None,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Read splits from an XTREME download/ folder (layout of scripts/download_data.sh) instead of the hub.", exists=True, file_okay=False)] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Smoke test: keep the first N examples of every split. Marked in the results; not comparable.")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="Override a hyperparameter: [TASK.]FIELD=VALUE (recorded and flagged in the results), e.g. --set xnli.batch_size=8.")] = None,
-    tokenizer: Annotated[str | None, typer.Option("--tokenizer", help="Tokenizer folder or hub id, when the checkpoint folder has none.")] = None,
-    device: Annotated[str, typer.Option("--device", help="auto (CUDA if present, with bf16 where supported), cpu, cuda or cuda:N.")] = "auto",
-    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Allow the checkpoint's own Python code to run (off by default).")] = False,
+    suite: Annotated[
+        str,
+        typer.Option(
+            "--suite", "-s", help="Built-in suite name (see `harness suites list`) or path to a suite YAML."
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Checkpoint folder in Hugging Face format, or a hub id already in the local cache.",
+        ),
+    ],
+    tasks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tasks",
+            "-t",
+            help="Only these tasks (comma-separated or repeated). Default: every task of the suite.",
+        ),
+    ] = None,
+    languages: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--languages",
+            "-l",
+            help="Only these languages; the others are reported missing and the task incomplete.",
+        ),
+    ] = None,
+    seeds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--seeds", help="Seeds replacing the suite's (comma-separated or repeated), e.g. --seeds 1,2,3."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Folder for results.json. Default: harness-results/SUITE__MODEL."
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help=(
+                "Read splits from an XTREME download/ folder (layout of scripts/download_data.sh) instead "
+                "of the hub."
+            ),
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            help=(
+                "Smoke test: keep the first N examples of every split. Marked in the results; not comparable."
+            ),
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help=(
+                "Override a hyperparameter: [TASK.]FIELD=VALUE (recorded and flagged in the results), e.g. "
+                "--set xnli.batch_size=8."
+            ),
+        ),
+    ] = None,
+    save_predictions: Annotated[
+        bool,
+        typer.Option(
+            "--save-predictions",
+            help=(
+                "Also write predictions in the XTREME leaderboard layout: "
+                "OUTPUT/predictions/seed-N/TASK/test-LANG.{tsv,jsonl}."
+            ),
+        ),
+    ] = False,
+    tokenizer: Annotated[
+        str | None,
+        typer.Option("--tokenizer", help="Tokenizer folder or hub id, when the checkpoint folder has none."),
+    ] = None,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device", help="auto (CUDA if present, with bf16 where supported), cpu, cuda or cuda:N."
+        ),
+    ] = "auto",
+    trust_remote_code: Annotated[
+        bool,
+        typer.Option(
+            "--trust-remote-code", help="Allow the checkpoint's own Python code to run (off by default)."
+        ),
+    ] = False,
 ) -> None:
     """Fine-tune on English, select on English dev, predict every target language and score each task.
 
@@ -62,7 +150,9 @@ def eval_command(
     try:
         seed_list = [int(s) for s in split_list(seeds) or []] or None
     except ValueError:
-        raise HarnessError(f"--seeds {','.join(seeds or [])}: seeds must be integers, e.g. --seeds 1,2,3") from None
+        raise HarnessError(
+            f"--seeds {','.join(seeds or [])}: seeds must be integers, e.g. --seeds 1,2,3"
+        ) from None
     hp_overrides = parse_overrides(loaded, selected, overrides)
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", device):
         raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
@@ -95,6 +185,7 @@ def eval_command(
         languages=subset,
         seeds=seed_list,
         overrides=hp_overrides,
+        save_predictions=save_predictions,
     )
     console.print(
         f"[bold]harness eval[/bold] suite [cyan]{loaded.name}[/cyan] {loaded.version} "

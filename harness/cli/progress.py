@@ -52,7 +52,9 @@ class RichReporter:
         self.progress.stop()
 
     def bar(self, description: str, total: int) -> _RichBar:
-        return _RichBar(self.progress, self.progress.add_task(escape(description), total=total or None, status=""))
+        return _RichBar(
+            self.progress, self.progress.add_task(escape(description), total=total or None, status="")
+        )
 
     def info(self, text: str) -> None:
         self.progress.console.print(text)

@@ -71,7 +71,11 @@ def _print_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec, suppo
         f"  languages ({len(entry.languages)}): {', '.join(entry.languages)}",
         f"  metrics: {', '.join(entry.metrics)}; task score: mean of {' and '.join(entry.score)}",
     ]
-    roles = [*(("train", s) for s in entry.splits.train), ("dev", entry.splits.dev), ("test", entry.splits.test)]
+    roles = [
+        *(("train", s) for s in entry.splits.train),
+        ("dev", entry.splits.dev),
+        ("test", entry.splits.test),
+    ]
     for role, split_name in roles:
         if split_name is not None:
             lines.append(f"  {role}: {split_name} = {_source(spec.splits[split_name])}")
@@ -87,7 +91,8 @@ def _print_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec, suppo
     if entry.selection is not None:
         sel = entry.selection
         lines.append(
-            f"  selection: best {entry.metrics[0]} on {sel.language} dev, every {sel.every_steps} optimizer steps"
+            f"  selection: best {entry.metrics[0]} on {sel.language} dev, "
+            f"every {sel.every_steps} optimizer steps"
             if sel.rule == "best_on_dev"
             else "  selection: the final model (no checkpoint selection)"
         )

@@ -33,7 +33,9 @@ def print_scores(results: Results, console: Console) -> None:
                     cells.append("[dim]missing[/dim]")
             table.add_row(lang, *cells)
         table.add_section()
-        table.add_row("[bold]avg[/bold]", *[f"[bold]{_fmt(t.averages.get(t.metrics[0]))}[/bold]" for t in tasks])
+        table.add_row(
+            "[bold]avg[/bold]", *[f"[bold]{_fmt(t.averages.get(t.metrics[0]))}[/bold]" for t in tasks]
+        )
         console.print(table)
 
     summary = Table(title=f"{results.suite['name']} (suite {results.suite['version']})", title_justify="left")
@@ -53,11 +55,19 @@ def print_scores(results: Results, console: Console) -> None:
     summary.add_section()
     for name, group in results.categories.items():
         summary.add_row(f"[italic]{name}[/italic]", "", _fmt(group.score), "", "", _missing(group.missing))
-    summary.add_row("[bold]overall[/bold]", "", f"[bold]{_fmt(results.overall.score)}[/bold]", "", "",
-                    _missing(results.overall.missing))
+    summary.add_row(
+        "[bold]overall[/bold]",
+        "",
+        f"[bold]{_fmt(results.overall.score)}[/bold]",
+        "",
+        "",
+        _missing(results.overall.missing),
+    )
     console.print(summary)
     if results.run.get("smoke"):
-        console.print("[yellow]smoke run (--limit): these scores are not comparable to published ones[/yellow]")
+        console.print(
+            "[yellow]smoke run (--limit): these scores are not comparable to published ones[/yellow]"
+        )
 
 
 def _missing(tasks: list[str]) -> str:

@@ -39,7 +39,9 @@ def load_rows(
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         hint = ""
         if local_path is None:
-            hint = " (offline? fetch it once with network access, or read the download/ layout with --data-dir)"
+            hint = (
+                " (offline? fetch it once with network access, or read the download/ layout with --data-dir)"
+            )
         raise HarnessError(f"cannot load {described}: {type(exc).__name__}: {first}{hint}") from None
     missing = [c for c in columns if c not in ds.column_names]
     if missing:

@@ -44,6 +44,7 @@ class EvalRequest:
     languages: list[str] | None = None  # restrict every task to these languages (others: missing)
     seeds: list[int] | None = None  # replaces the suite's seeds
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> hyperparameter -> value
+    save_predictions: bool = False  # write predictions/seed-N/{task}/test-{lang}.{ext} (leaderboard layout)
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     @property
@@ -84,6 +85,7 @@ class Runner:
                 "tasks": request.tasks,
                 "languages": request.languages,
                 "seeds": request.seeds,
+                "save_predictions": request.save_predictions,
                 "limit": request.data.limit,
                 # --limit (or a language/task subset) makes a run a smoke test, never a leaderboard entry
                 "smoke": request.data.limit is not None,
@@ -154,9 +156,13 @@ class Runner:
         fmt = get_format(spec.format)
         hp, overrides = self._hyperparameters(name, entry)
         languages = [
-            lang for lang in entry.languages if self.request.languages is None or lang in self.request.languages
+            lang
+            for lang in entry.languages
+            if self.request.languages is None or lang in self.request.languages
         ]
-        self.reporter.info(f"[bold]{name}[/bold]: {spec.title}, {len(languages)} of {len(entry.languages)} languages")
+        self.reporter.info(
+            f"[bold]{name}[/bold]: {spec.title}, {len(languages)} of {len(entry.languages)} languages"
+        )
         data = self._load(spec, entry, languages)
         tokenizer = self._load_tokenizer()
         max_length = hp.max_length if hp else 512
@@ -165,7 +171,9 @@ class Runner:
         dev = (data.dev, featurize(data.dev)) if data.dev is not None else None
         test = {lang: (split, featurize(split)) for lang, split in data.test.items()}
 
-        runs = [self._run_seed(spec, entry, fmt, hp, seed, train, dev, test, tokenizer) for seed in base.seeds]
+        runs = [
+            self._run_seed(spec, entry, fmt, hp, seed, train, dev, test, tokenizer) for seed in base.seeds
+        ]
         scores = mean_over_seeds([run.scores for run in runs])
         averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
         missing = missing_languages(scores, entry.languages, entry.metrics[0])
@@ -248,7 +256,7 @@ class Runner:
         stages: list[StageRecord] = []
         outcome = None
         train_started = time.perf_counter()
-        for i, (split_name, split, features) in enumerate(train):
+        for i, (split_name, _split, features) in enumerate(train):
             assert hp is not None and entry.selection is not None
             last = i == len(train) - 1
             select = last and entry.selection.rule == "best_on_dev"
@@ -296,12 +304,16 @@ class Runner:
             logits = predict_logits(model, features, collate, eval_batch, runtime, on_batch=bar.advance)
             predictions = fmt.decode(logits, spec)
             examples[lang] = len(predictions)
+            if self.request.save_predictions:
+                folder = self.request.output / "predictions" / f"seed-{seed}" / spec.name
+                folder.mkdir(parents=True, exist_ok=True)
+                target = folder / f"test-{lang}.{fmt.prediction_suffix}"
+                target.write_text(fmt.write_predictions(predictions), encoding="utf-8")
             if split.labelled:
                 scores[lang] = fmt.score(predictions, split.examples, entry.metrics)
             else:
                 unscored.append(lang)
         bar.close()
-        del model
         return SeedRun(
             seed=seed,
             scores=scores,

@@ -18,6 +18,8 @@ Collate = Callable[[Features], dict[str, Any]]
 class Format(ABC):
     name: ClassVar[str]
     head: ClassVar[Head]
+    # The XTREME leaderboard file of one language: test-{lang}.{prediction_suffix} (spec section 4).
+    prediction_suffix: ClassVar[str] = "tsv"
     # metric name -> pure function (predictions, labels) -> 0-100
     metric_functions: ClassVar[dict[str, Callable[[Sequence[Any], Sequence[Any]], float]]]
 
@@ -38,6 +40,10 @@ class Format(ABC):
     @abstractmethod
     def decode(self, logits: np.ndarray, spec: TaskSpec) -> list[str]:
         """Turn model outputs into one prediction per example (label strings)."""
+
+    def write_predictions(self, predictions: Sequence[str]) -> str:
+        """The leaderboard file's text: one prediction per line."""
+        return "".join(f"{p}\n" for p in predictions)
 
     def score(
         self, predictions: Sequence[str], examples: Sequence[dict[str, Any]], metrics: Sequence[str]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from harness.tasks.spec import TaskSpec
 class Classification(Format):
     name = "classification"
     head = "sequence_classification"
-    metric_functions = {"accuracy": metrics.accuracy}
+    metric_functions: ClassVar = {"accuracy": metrics.accuracy}
 
     def num_labels(self, spec: TaskSpec) -> int:
         return len(spec.labels)
@@ -48,4 +48,3 @@ class Classification(Format):
 
     def decode(self, logits: np.ndarray, spec: TaskSpec) -> list[str]:
         return [spec.labels[i] for i in logits.argmax(axis=-1).tolist()]
-

@@ -6,8 +6,9 @@ choices may differ between datasets (Social IQa 3, COPA 2) but not within one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -21,7 +22,8 @@ from harness.tasks.spec import TaskSpec
 class MultipleChoice(Format):
     name = "multiple_choice"
     head = "multiple_choice"
-    metric_functions = {"accuracy": metrics.accuracy}
+    metric_functions: ClassVar = {"accuracy": metrics.accuracy}
+    prediction_suffix = "jsonl"
 
     def featurize(
         self, examples: Sequence[dict[str, Any]], tokenizer: Any, spec: TaskSpec, max_length: int
@@ -61,3 +63,6 @@ class MultipleChoice(Format):
     def decode(self, logits: np.ndarray, spec: TaskSpec) -> list[str]:
         return [str(i) for i in logits.argmax(axis=-1).tolist()]
 
+    def write_predictions(self, predictions: Sequence[str]) -> str:
+        # evaluate.py's read_xcopa reads json["label"] per line
+        return "".join(json.dumps({"label": int(p)}) + "\n" for p in predictions)

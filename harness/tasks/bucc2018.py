@@ -15,13 +15,15 @@ BUCC2018 = TaskSpec(
         # mining needs, so BUCC loads from the download layout only.
         "validation": Split(
             note="the BUCC sample set; used to tune the mining threshold",
-            download=DownloadSource(path="bucc2018/{lang}-en.dev.{lang}", columns=("id", "text"),
-                                    fields=_FIELDS),
+            download=DownloadSource(
+                path="bucc2018/{lang}-en.dev.{lang}", columns=("id", "text"), fields=_FIELDS
+            ),
         ),
         "test": Split(
             note="the BUCC training set, as in the reference",
-            download=DownloadSource(path="bucc2018/{lang}-en.test.{lang}", columns=("id", "text"),
-                                    labelled=False, fields=_FIELDS),
+            download=DownloadSource(
+                path="bucc2018/{lang}-en.test.{lang}", columns=("id", "text"), labelled=False, fields=_FIELDS
+            ),
         ),
     },
 )

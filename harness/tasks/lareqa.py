@@ -13,8 +13,9 @@ LAREQA = TaskSpec(
         "squad_train": SQUAD_TRAIN,
         "test": Split(
             note="all 11 languages' questions and candidates are pooled",
-            download=DownloadSource(path="lareqa/xquad-r/{lang}.json", layout="json",
-                                    fields={"data": "{data}"}),
+            download=DownloadSource(
+                path="lareqa/xquad-r/{lang}.json", layout="json", fields={"data": "{data}"}
+            ),
         ),
     },
 )

@@ -11,13 +11,20 @@ MEWSLIX = TaskSpec(
     splits={
         "train": Split(
             per_language=False,
-            download=DownloadSource(path="mewslix/wikipedia_pairs-train.jsonl", layout="jsonl",
-                                    fields={"mention": "{mention}", "entity": "{entity}"}),
+            download=DownloadSource(
+                path="mewslix/wikipedia_pairs-train.jsonl",
+                layout="jsonl",
+                fields={"mention": "{mention}", "entity": "{entity}"},
+            ),
         ),
         "test": Split(
             note="released data version mewsli-x_20220518_6 differs from the paper's",
-            download=DownloadSource(path="mewslix/wikinews_mentions/test-{lang}.jsonl", layout="jsonl",
-                                    labelled=False, fields={"mention": "{mention}"}),
+            download=DownloadSource(
+                path="mewslix/wikinews_mentions/test-{lang}.jsonl",
+                layout="jsonl",
+                labelled=False,
+                fields={"mention": "{mention}"},
+            ),
         ),
     },
 )

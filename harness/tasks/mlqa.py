@@ -13,8 +13,9 @@ MLQA = TaskSpec(
         "squad_train": SQUAD_TRAIN,
         "squad_validation": SQUAD_VALIDATION,
         "test": Split(
-            hub=HubSource(dataset="google/xtreme", config="MLQA.{lang}.{lang}", split="test",
-                          fields=QA_FIELDS),
+            hub=HubSource(
+                dataset="google/xtreme", config="MLQA.{lang}.{lang}", split="test", fields=QA_FIELDS
+            ),
             download=DownloadSource(
                 path="mlqa/MLQA_V1/test/test-context-{lang}-question-{lang}.json",
                 layout="json",

@@ -17,8 +17,25 @@ UDPOS = TaskSpec(
     format=FormatName.tagging,
     metrics=("f1", "accuracy"),
     # The 17 UPOS tags, in the order of the hub's ClassLabel.
-    labels=("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN",
-            "PUNCT", "SCONJ", "SYM", "VERB", "X"),
+    labels=(
+        "ADJ",
+        "ADP",
+        "ADV",
+        "AUX",
+        "CCONJ",
+        "DET",
+        "INTJ",
+        "NOUN",
+        "NUM",
+        "PART",
+        "PRON",
+        "PROPN",
+        "PUNCT",
+        "SCONJ",
+        "SYM",
+        "VERB",
+        "X",
+    ),
     splits={
         "train": Split(
             per_language=False,

@@ -14,8 +14,9 @@ XQUAD = TaskSpec(
         "squad_validation": SQUAD_VALIDATION,
         "test": Split(
             note="xquad.ro (XTREME-R) is in google/xquad, not in google/xtreme",
-            hub=HubSource(dataset="google/xtreme", config="XQuAD.{lang}", split="validation",
-                          fields=QA_FIELDS),
+            hub=HubSource(
+                dataset="google/xtreme", config="XQuAD.{lang}", split="validation", fields=QA_FIELDS
+            ),
             download=DownloadSource(path="xquad/xquad.{lang}.json", layout="json", fields=QA_FIELDS),
         ),
     },

@@ -71,7 +71,9 @@ def fine_tune(
 
     progress = progress or TrainProgress()
     generator = torch.Generator().manual_seed(seed)
-    loader = DataLoader(features, batch_size=hp.batch_size, shuffle=True, collate_fn=collate, generator=generator)
+    loader = DataLoader(
+        features, batch_size=hp.batch_size, shuffle=True, collate_fn=collate, generator=generator
+    )
     steps_per_epoch = max(len(loader) // hp.grad_accum, 1)
     total = math.ceil(steps_per_epoch * hp.epochs)
     if hp.max_steps is not None:
