@@ -356,7 +356,7 @@ def parse_overrides(suite: Suite, tasks: list[str], items: list[str] | None) -> 
             raise unknown("hyperparameter", name, fields, where=f'--set "{item}"')
         if task and task not in tasks:
             raise unknown("task", task, tasks, where=f'--set "{item}"')
-        value = yaml.safe_load(raw)
+        value: Any = None if raw.strip().lower() in ("null", "none") else raw.strip()
         targets = [task] if task else [t for t in tasks if suite.tasks[t].hyperparameters is not None]
         for target in targets:
             current = suite.tasks[target].hyperparameters
@@ -364,9 +364,10 @@ def parse_overrides(suite: Suite, tasks: list[str], items: list[str] | None) -> 
                 raise HarnessError(f'--set "{item}": task {target} has no fine-tuning hyperparameters')
             update = {**overrides.get(target, {}), name: value}
             try:
-                Hyperparameters.model_validate({**current.model_dump(), **update})
+                # pydantic coerces the text to the field's type ("2e-5" -> 2e-05, "8" -> 8)
+                typed = Hyperparameters.model_validate({**current.model_dump(), **update})
             except ValidationError as exc:
                 first = exc.errors()[0]["msg"].removeprefix("Value error, ")
                 raise HarnessError(f'--set "{item}": {first}') from None
-            overrides[target] = update
+            overrides[target] = {key: getattr(typed, key) for key in update}
     return overrides

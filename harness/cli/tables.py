@@ -38,7 +38,7 @@ def print_scores(results: Results, console: Console) -> None:
         )
         console.print(table)
 
-    summary = Table(title=f"{results.suite['name']} (suite {results.suite['version']})", title_justify="left")
+    summary = Table(title=f"{results.suite.name} (suite {results.suite.version})", title_justify="left")
     for column in ("task", "status", "score", "languages", "seeds", "note"):
         summary.add_column(column, justify="right" if column in ("score", "languages") else "left")
     for task in results.tasks.values():
@@ -64,7 +64,7 @@ def print_scores(results: Results, console: Console) -> None:
         _missing(results.overall.missing),
     )
     console.print(summary)
-    if results.run.get("smoke"):
+    if results.run.smoke:
         console.print(
             "[yellow]smoke run (--limit): these scores are not comparable to published ones[/yellow]"
         )

@@ -20,7 +20,18 @@ from harness.evaluation.environment import describe_environment
 from harness.evaluation.report import Reporter
 from harness.formats import Format, get_format, is_supported
 from harness.models import Checkpoint, load_model, load_tokenizer
-from harness.results import GroupResult, Results, SeedRun, StageRecord, TaskResult, write_results
+from harness.results import (
+    Environment,
+    GroupResult,
+    ModelInfo,
+    Results,
+    RunInfo,
+    SeedRun,
+    StageRecord,
+    SuiteInfo,
+    TaskResult,
+    write_results,
+)
 from harness.results.aggregate import (
     group_score,
     language_average,
@@ -73,27 +84,27 @@ class Runner:
             status="running",
             created_at=_now(),
             updated_at=_now(),
-            suite={
-                "name": suite.name,
-                "version": suite.version,
-                "hash": suite.content_hash(),
-                "path": str(suite.source) if suite.source else None,
-            },
-            model={**request.checkpoint.describe(), "weights_hash": request.checkpoint.weights_hash()},
-            run={
-                "command": shlex.join(request.command),
-                "tasks": request.tasks,
-                "languages": request.languages,
-                "seeds": request.seeds,
-                "save_predictions": request.save_predictions,
-                "limit": request.data.limit,
-                # --limit (or a language/task subset) makes a run a smoke test, never a leaderboard entry
-                "smoke": request.data.limit is not None,
-                "data_dir": str(request.data.data_dir) if request.data.data_dir else None,
-                "trust_remote_code": request.checkpoint.trust_remote_code,
+            suite=SuiteInfo(
+                name=suite.name,
+                version=suite.version,
+                hash=suite.content_hash(),
+                path=str(suite.source) if suite.source else None,
+            ),
+            model=ModelInfo(**request.checkpoint.describe(), weights_hash=request.checkpoint.weights_hash()),
+            run=RunInfo(
+                command=shlex.join(request.command),
+                tasks=request.tasks,
+                languages=request.languages,
+                seeds=request.seeds,
+                save_predictions=request.save_predictions,
+                limit=request.data.limit,
+                # --limit scores are on truncated data: never comparable, never a leaderboard entry
+                smoke=request.data.limit is not None,
+                data_dir=str(request.data.data_dir) if request.data.data_dir else None,
+                trust_remote_code=request.checkpoint.trust_remote_code,
                 **request.runtime.describe(),
-            },
-            environment=describe_environment(),
+            ),
+            environment=Environment(**describe_environment()),
             tasks={name: self._pending(name) for name in suite.tasks},
             categories={},
             overall=GroupResult(tasks=list(suite.tasks), score=None),
@@ -245,6 +256,8 @@ class Runner:
         # The head's initial weights come from the seeded generator: seed before loading.
         seed_everything(seed)
         model = load_model(self.request.checkpoint, fmt.head, fmt.num_labels(spec)).to(runtime.device)
+        if self.results.model.parameters is None:
+            self.results.model.parameters = sum(p.numel() for p in model.parameters())
 
         def dev_score() -> float:
             assert dev is not None
@@ -350,5 +363,5 @@ class Runner:
     def _write(self, started: float | None = None) -> None:
         self.results.updated_at = _now()
         if started is not None:
-            self.results.timings["total_seconds"] = time.perf_counter() - started
+            self.results.timings.total_seconds = time.perf_counter() - started
         write_results(self.results, self.request.results_path)

@@ -1,14 +1,29 @@
 """Versioned result schema, read/write and aggregation. Imports nothing else of the harness."""
 
 from harness.results.io import read_results, write_results
-from harness.results.schema import SCHEMA_VERSION, GroupResult, Results, SeedRun, StageRecord, TaskResult
+from harness.results.schema import (
+    SCHEMA_VERSION,
+    Environment,
+    GroupResult,
+    ModelInfo,
+    Results,
+    RunInfo,
+    SeedRun,
+    StageRecord,
+    SuiteInfo,
+    TaskResult,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Environment",
     "GroupResult",
+    "ModelInfo",
     "Results",
+    "RunInfo",
     "SeedRun",
     "StageRecord",
+    "SuiteInfo",
     "TaskResult",
     "read_results",
     "write_results",

@@ -58,10 +58,60 @@ class TaskResult(_Model):
     data: list[dict[str, Any]] = []
 
 
+class SuiteInfo(_Model):
+    name: str
+    version: str
+    hash: str  # sha256 of the resolved suite (Suite.content_hash)
+    path: str | None
+
+
+class ModelInfo(_Model):
+    id: str  # as passed to --model
+    path: str
+    tokenizer: str
+    model_type: str | None
+    architectures: list[str] | None
+    is_encoder_decoder: bool
+    weight_files: list[str]
+    weights_hash: str
+    parameters: int | None = None  # of the encoder with the first task's head
+
+
+class RunInfo(_Model):
+    command: str
+    tasks: list[str]
+    languages: list[str] | None
+    seeds: list[int] | None  # --seeds (replacing the suite's), or None
+    save_predictions: bool
+    limit: int | None
+    smoke: bool
+    data_dir: str | None
+    trust_remote_code: bool
+    device: str
+    precision: str
+    accelerator: str | None
+
+
+class Environment(_Model):
+    harness: str
+    git_commit: str | None
+    python: str
+    platform: str
+    libraries: dict[str, str | None]
+    cpu_count: int | None
+    torch_threads: int
+    cuda: str | None
+    gpus: list[str]
+
+
 class GroupResult(_Model):
     tasks: list[str]
     score: float | None
     missing: list[str] = []
+
+
+class Timings(_Model):
+    total_seconds: float | None = None  # written when the run ends
 
 
 class Results(_Model):
@@ -69,11 +119,11 @@ class Results(_Model):
     status: Literal["running", "complete", "incomplete", "interrupted", "failed"]
     created_at: str
     updated_at: str
-    suite: dict[str, Any]
-    model: dict[str, Any]
-    run: dict[str, Any]
-    environment: dict[str, Any]
+    suite: SuiteInfo
+    model: ModelInfo
+    run: RunInfo
+    environment: Environment
     tasks: dict[str, TaskResult]
     categories: dict[str, GroupResult]
     overall: GroupResult
-    timings: dict[str, float] = {}
+    timings: Timings = Timings()

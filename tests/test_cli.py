@@ -1,0 +1,153 @@
+"""The command line: help that tells the truth, and one clear line for every kind of bad input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_help_lists_the_commands_and_options() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0 and "eval" in result.output and "suites" in result.output
+    help_text = invoke("eval", "--help").output
+    for option in (
+        "--suite",
+        "--model",
+        "--tasks",
+        "--languages",
+        "--seeds",
+        "--output",
+        "--data-dir",
+        "--limit",
+        "--set",
+        "--save-predictions",
+        "--tokenizer",
+        "--device",
+        "--trust-remote-code",
+    ):
+        assert option in help_text, option
+
+
+def test_suites_list_and_show() -> None:
+    listing = invoke("suites", "list").output
+    assert "xtreme-r" in listing and "sample" in listing
+    shown = invoke("suites", "show", "xtreme-r").output
+    assert "10 tasks" in shown
+    assert "languages (48): ar, he, vi" in shown and "languages (11): et, ht, id" in shown
+    assert shown.count("not yet supported") == 8  # all but xnli and xcopa in this version
+    assert "best accuracy on en dev, every 100 optimizer steps" in shown
+
+
+def test_suites_show_json_has_the_hash() -> None:
+    import json
+
+    payload = json.loads(invoke("suites", "show", "xtreme", "--json").output)
+    assert payload["hash"].startswith("sha256:") and len(payload["tasks"]) == 9
+
+
+def test_unknown_suite() -> None:
+    assert_one_line_error(invoke("suites", "show", "xtrem"), 'unknown suite "xtrem" (did you mean "xtreme"?)')
+    assert_one_line_error(invoke("eval", "--suite", "xtreme-x", "--model", "m"), '"xtreme-x"', "did you mean")
+
+
+def test_malformed_suite_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\ntasks: [unclosed\n")
+    assert_one_line_error(invoke("suites", "show", str(path)), f"{path}:", "malformed YAML")
+
+
+def test_unknown_task_and_language(tiny_bert: Path) -> None:
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--tasks", "xnlii"),
+        'unknown task "xnlii" (did you mean "xnli"?)',
+    )
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--languages", "dee"),
+        'unknown language "dee" (did you mean "de"?)',
+    )
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--tasks", "xcopa", "-l", "de"),
+        '"de" is in none of the selected tasks',
+    )
+
+
+def test_bad_seeds_and_overrides(tiny_bert: Path) -> None:
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--seeds", "one"), "seeds must be integers"
+    )
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--set", "xnli.lr=1"),
+        'unknown hyperparameter "lr"',
+    )
+
+
+def test_missing_checkpoint(tmp_path: Path) -> None:
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", "./nowhere/model", "-o", str(tmp_path / "o")),
+        "./nowhere/model: model folder not found",
+    )
+
+
+def test_corrupt_checkpoint(tmp_path: Path, tiny_bert: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_bert, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:4096])
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(broken), "-o", str(tmp_path / "o")),
+        "model.safetensors: corrupt weights file",
+    )
+
+
+def test_checkpoint_without_tokenizer(tmp_path: Path, tiny_bert: Path) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(tiny_bert / name, bare)
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(bare), "-o", str(tmp_path / "o")),
+        "has no tokenizer files",
+        "--tokenizer",
+    )
+
+
+def test_unwritable_output(tmp_path: Path, tiny_bert: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    # a folder below a regular file cannot be created, whoever runs the test
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "-o", str(blocker / "out")),
+        "output directory is not writable",
+    )
+
+
+def test_bad_device(tiny_bert: Path) -> None:
+    assert_one_line_error(
+        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--device", "tpu"), '--device "tpu"'
+    )
+
+
+@pytest.mark.parametrize("command", [["suites", "show", "--help"], ["suites", "list", "--help"]])
+def test_subcommand_help(command: list[str]) -> None:
+    assert invoke(*command).exit_code == 0

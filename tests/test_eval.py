@@ -1,0 +1,268 @@
+"""`harness eval` end to end on the sample suite with tiny checkpoints (offline, seconds)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import pytest
+from conftest import REPO
+from pydantic import BaseModel
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.results import Results, read_results
+from harness.suites import builtin_suites
+
+SAMPLE = builtin_suites()["sample"].parent / "sample-data"
+runner = CliRunner()
+
+
+def run_eval(*args: str, code: int = 0) -> Any:
+    result = runner.invoke(app, ["eval", *args], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def gold_labels(task: str, lang: str) -> list[str]:
+    """Read the sample data's test labels directly, without the harness's loaders."""
+    if task == "xnli":
+        rows = _jsonl(SAMPLE / "xtreme" / "XNLI" / "test-00000-of-00001.jsonl")
+        return [r["gold_label"] for r in rows if r["language"] == lang]
+    if task == "pawsx":
+        return [
+            r["label"] for r in _jsonl(SAMPLE / "xtreme" / f"PAWS-X.{lang}" / "test-00000-of-00001.jsonl")
+        ]
+    return [str(r["label"]) for r in _jsonl(SAMPLE / "xcopa" / lang / "test-00000-of-00001.jsonl")]
+
+
+def read_predictions(folder: Path, task: str, lang: str) -> list[str]:
+    if task == "xcopa":
+        return [str(r["label"]) for r in _jsonl(folder / task / f"test-{lang}.jsonl")]
+    return (folder / task / f"test-{lang}.tsv").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def sample_run(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Results, str]:
+    out = tmp_path_factory.mktemp("sample-run")
+    result = run_eval(
+        "--suite", "sample", "--model", str(tiny_bert), "--output", str(out), "--save-predictions"
+    )
+    return out, read_results(out / "results.json"), result.output
+
+
+def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Results, str]) -> None:
+    _, results, output = sample_run
+    assert results.status == "complete"
+    assert [t.status for t in results.tasks.values()] == ["complete"] * 3
+    assert "Per-language scores" in output and "overall" in output
+    assert results.suite.hash.startswith("sha256:") and results.model.weights_hash.startswith("sha256:")
+    assert results.model.parameters and results.run.precision == "fp32"
+    xcopa = results.tasks["xcopa"].runs[0]
+    assert [s.split for s in xcopa.stages] == ["siqa_train", "copa_train"]  # the reference's two stages
+    assert results.tasks["xcopa"].runs[0].selected_step is None  # rule: last
+    xnli = results.tasks["xnli"].runs[0]
+    assert [step for step, _ in xnli.dev_history] == [12, 24, 36, 48, 60, 72]
+    best = max(score for _, score in xnli.dev_history)
+    assert xnli.selected_step == next(step for step, score in xnli.dev_history if score == best)
+
+
+def test_scores_equal_hand_computed_accuracy(sample_run: tuple[Path, Results, str]) -> None:
+    out, results, _ = sample_run
+    predictions = out / "predictions" / "seed-42"
+    for name, task in results.tasks.items():
+        for lang in task.languages:
+            gold = gold_labels(name, lang)
+            predicted = read_predictions(predictions, name, lang)
+            assert len(predicted) == len(gold) == task.runs[0].examples[lang]
+            correct = sum(p == g for p, g in zip(predicted, gold, strict=True))
+            assert task.scores[lang]["accuracy"] == correct / len(gold) * 100, (name, lang)
+        values = [task.scores[lang]["accuracy"] for lang in task.languages]
+        assert task.averages["accuracy"] == sum(values) / len(values)
+        assert task.score == task.averages["accuracy"]
+    task_scores = [t.score for t in results.tasks.values()]
+    assert results.overall.score == sum(task_scores) / 3  # type: ignore[arg-type]
+    assert results.categories["classification"].score == results.overall.score
+
+
+def test_provenance_and_revisions_are_recorded(sample_run: tuple[Path, Results, str]) -> None:
+    _, results, _ = sample_run
+    data = results.tasks["xnli"].data
+    assert {(d["split"], d["language"]) for d in data} >= {
+        ("mnli_train", "en"),
+        ("validation", "en"),
+        ("test", "zh"),
+    }
+    assert all(d["source"] == "local" and d["revision_used"].startswith("sha256:") for d in data)
+    test_zh = next(d for d in data if d["split"] == "test" and d["language"] == "zh")
+    assert (test_zh["dataset"], test_zh["config"], test_zh["filter"], test_zh["examples"]) == (
+        "google/xtreme",
+        "XNLI",
+        "language==zh",
+        24,
+    )
+
+
+def test_same_seed_gives_identical_scores(
+    sample_run: tuple[Path, Results, str], tiny_bert: Path, tmp_path: Path
+) -> None:
+    first_out, first, _ = sample_run
+    run_eval(
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-o",
+        str(tmp_path),
+        "--tasks",
+        "xnli,xcopa",
+        "--save-predictions",
+    )
+    again = read_results(tmp_path / "results.json")
+    for name in ("xnli", "xcopa"):
+        assert again.tasks[name].runs[0].scores == first.tasks[name].runs[0].scores
+        assert again.tasks[name].runs[0].dev_history == first.tasks[name].runs[0].dev_history
+        for lang in again.tasks[name].languages:
+            assert read_predictions(tmp_path / "predictions" / "seed-42", name, lang) == read_predictions(
+                first_out / "predictions" / "seed-42", name, lang
+            )
+    assert again.status == "incomplete" and again.overall.score is None and again.overall.missing == ["pawsx"]
+    assert again.tasks["pawsx"].status == "pending"
+
+
+def test_language_subset_makes_tasks_incomplete_never_a_smaller_average(
+    tiny_bert: Path, tmp_path: Path
+) -> None:
+    run_eval(
+        "-s", "sample", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "xnli", "-l", "de,zh", "--limit", "8"
+    )
+    xnli = read_results(tmp_path / "results.json").tasks["xnli"]
+    assert xnli.status == "incomplete" and set(xnli.scores) == {"de", "zh"}
+    assert xnli.missing_languages == ["en", "ru", "ar", "hi"]
+    assert xnli.averages == {"accuracy": None} and xnli.score is None
+
+
+def test_limit_and_overrides_are_flagged(tiny_bert: Path, tmp_path: Path) -> None:
+    result = run_eval(
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-o",
+        str(tmp_path),
+        "-t",
+        "pawsx",
+        "--limit",
+        "5",
+        "--set",
+        "pawsx.epochs=1",
+        "--seeds",
+        "7",
+    )
+    results = read_results(tmp_path / "results.json")
+    assert results.run.smoke and results.run.limit == 5 and results.run.seeds == [7]
+    pawsx = results.tasks["pawsx"]
+    assert pawsx.overrides == {"epochs": 1.0} and pawsx.hyperparameters["epochs"] == 1.0
+    assert pawsx.seeds == [7] and pawsx.runs[0].examples == {lang: 5 for lang in pawsx.languages}
+    assert "smoke run" in result.output
+
+
+def test_an_earlier_result_is_kept(tiny_bert: Path, tmp_path: Path) -> None:
+    for _ in range(2):
+        run_eval("-s", "sample", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "pawsx", "--limit", "4")
+    assert len(list(tmp_path.glob("results.*.json"))) == 1 and (tmp_path / "results.json").exists()
+
+
+def test_unsupported_tasks_are_reported_not_skipped(tiny_bert: Path, tmp_path: Path) -> None:
+    result = run_eval("-s", "xtreme", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "udpos,tatoeba")
+    results = read_results(tmp_path / "results.json")
+    for name in ("udpos", "tatoeba"):
+        assert results.tasks[name].status == "not_supported"
+        assert "not yet supported" in (results.tasks[name].reason or "")
+    assert "not yet supported" in result.output and results.status == "incomplete"
+
+
+def test_a_failing_task_is_recorded_and_the_exit_code_says_so(tiny_bert: Path, tmp_path: Path) -> None:
+    # xtreme's XNLI reads the hub, unreachable offline: the task fails with one line, results are written
+    result = run_eval("-s", "xtreme", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "xnli", code=1)
+    results = read_results(tmp_path / "results.json")
+    assert results.status == "failed" and results.tasks["xnli"].status == "failed"
+    assert "cannot load nyu-mll/multi_nli" in (results.tasks["xnli"].reason or "")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("fixture", "task"), [("tiny_xlmr", "xnli"), ("tiny_mt5", "xcopa"), ("tiny_mt5", "pawsx")]
+)
+def test_xlmr_and_mt5_checkpoints_run_end_to_end(
+    fixture: str, task: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    model = request.getfixturevalue(fixture)
+    run_eval("-s", "sample", "-m", str(model), "-o", str(tmp_path), "-t", task, "--limit", "8")
+    result = read_results(tmp_path / "results.json").tasks[task]
+    assert result.status == "complete" and result.score is not None
+
+
+def test_interrupted_run_keeps_finished_tasks(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.evaluation import runner as runner_module
+
+    original = runner_module.Runner._run_task
+
+    def stop_at_pawsx(self: Any, name: str) -> Any:
+        if name == "pawsx":
+            raise KeyboardInterrupt
+        return original(self, name)
+
+    monkeypatch.setattr(runner_module.Runner, "_run_task", stop_at_pawsx)
+    result = runner.invoke(
+        app, ["eval", "-s", "sample", "-m", str(tiny_bert), "-o", str(tmp_path), "--limit", "8"]
+    )
+    assert result.exit_code == 130
+    results = read_results(tmp_path / "results.json")
+    assert results.status == "interrupted" and results.tasks["xnli"].status == "complete"
+
+
+# --- the documented format ------------------------------------------------------------------------
+
+
+def _paths(model: type[BaseModel], prefix: str) -> set[str]:
+    paths: set[str] = set()
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        annotation = info.annotation
+        inner = get_args(annotation)
+        if (
+            get_origin(annotation) is list
+            and inner
+            and isinstance(inner[0], type)
+            and issubclass(inner[0], BaseModel)
+        ):
+            paths.add(path + "[]")
+            paths |= _paths(inner[0], path + "[].")
+        elif (
+            get_origin(annotation) is dict and isinstance(inner[1], type) and issubclass(inner[1], BaseModel)
+        ):
+            paths.add(path)
+            paths |= _paths(inner[1], path + ".*.")
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            paths.add(path)
+            paths |= _paths(annotation, path + ".")
+        else:
+            paths.add(path)
+    return paths
+
+
+def test_results_format_doc_matches_the_schema() -> None:
+    doc = (REPO / "docs" / "results-format.md").read_text()
+    documented = {re.sub(r"<[a-z]+>", "*", m) for m in re.findall(r"^\| `([^`]+)` \|", doc, flags=re.M)}
+    schema = _paths(Results, "")
+    assert schema - documented == set(), "fields missing from docs/results-format.md"
+    assert documented - schema == set(), "documented fields that the schema does not have"
