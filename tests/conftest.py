@@ -53,6 +53,14 @@ def tiny_xlmr(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_deberta(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import make_deberta
+
+    _quiet()
+    return make_deberta(tmp_path_factory.mktemp("tiny-deberta"))
+
+
+@pytest.fixture(scope="session")
 def tiny_mt5(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tiny_models import make_mt5
 

@@ -198,7 +198,8 @@ def test_a_failing_task_is_recorded_and_the_exit_code_says_so(tiny_bert: Path, t
 
 
 @pytest.mark.parametrize(
-    ("fixture", "task"), [("tiny_xlmr", "xnli"), ("tiny_mt5", "xcopa"), ("tiny_mt5", "pawsx")]
+    ("fixture", "task"),
+    [("tiny_xlmr", "xnli"), ("tiny_deberta", "xcopa"), ("tiny_mt5", "xcopa"), ("tiny_mt5", "pawsx")],
 )
 def test_xlmr_and_mt5_checkpoints_run_end_to_end(
     fixture: str, task: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -266,3 +267,48 @@ def test_results_format_doc_matches_the_schema() -> None:
     schema = _paths(Results, "")
     assert schema - documented == set(), "fields missing from docs/results-format.md"
     assert documented - schema == set(), "documented fields that the schema does not have"
+
+
+def test_download_layout_run_predicts_but_never_scores_stripped_labels(
+    tiny_bert: Path, tmp_path: Path
+) -> None:
+    # Build an XTREME download/ folder for XNLI from the sample data, as utils_preprocess.py writes it:
+    # train and dev with labels, test without.
+    xnli = tmp_path / "download" / "xnli"
+    xnli.mkdir(parents=True)
+    labels = ["entailment", "neutral", "contradiction"]
+    mnli = _jsonl(SAMPLE / "multi_nli" / "data" / "train-00000-of-00001.jsonl")
+    (xnli / "train-en.tsv").write_text(
+        "".join(f"{r['premise']}\t{r['hypothesis']}\t{labels[r['label']]}\n" for r in mnli)
+    )
+    rows = _jsonl(SAMPLE / "xtreme" / "XNLI" / "validation-00000-of-00001.jsonl")
+    (xnli / "dev-en.tsv").write_text(
+        "".join(
+            f"{r['sentence1']}\t{r['sentence2']}\t{r['gold_label']}\n" for r in rows if r["language"] == "en"
+        )
+    )
+    tests = _jsonl(SAMPLE / "xtreme" / "XNLI" / "test-00000-of-00001.jsonl")
+    for lang in ("en", "de", "ru", "ar", "zh", "hi"):
+        (xnli / f"test-{lang}.tsv").write_text(
+            "".join(f"{r['sentence1']}\t{r['sentence2']}\n" for r in tests if r["language"] == lang)
+        )
+    out = tmp_path / "out"
+    run_eval(
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-o",
+        str(out),
+        "-t",
+        "xnli",
+        "--data-dir",
+        str(tmp_path / "download"),
+        "--save-predictions",
+    )
+    task = read_results(out / "results.json").tasks["xnli"]
+    assert task.status == "incomplete" and task.score is None and task.scores == {}
+    assert task.runs[0].unscored == task.languages and "no test labels" in (task.reason or "")
+    assert {d["source"] for d in task.data} == {"download"}
+    predicted = read_predictions(out / "predictions" / "seed-42", "xnli", "zh")
+    assert len(predicted) == 24 and set(predicted) <= set(labels)

@@ -90,7 +90,7 @@ def test_weights_hash_changes_with_the_weights(tmp_path: Path, tiny_bert: Path) 
     assert resolve_checkpoint(str(copy)).weights_hash() != resolve_checkpoint(str(tiny_bert)).weights_hash()
 
 
-@pytest.mark.parametrize("fixture", ["tiny_bert", "tiny_xlmr", "tiny_mt5"])
+@pytest.mark.parametrize("fixture", ["tiny_bert", "tiny_xlmr", "tiny_deberta", "tiny_mt5"])
 @pytest.mark.parametrize("task", ["xnli", "xcopa"])
 def test_every_model_kind_trains_under_every_sentence_head(
     fixture: str, task: str, request: pytest.FixtureRequest

@@ -131,3 +131,37 @@ def make_mt5(folder: Path) -> Path:
     )
     MT5Model(config).save_pretrained(folder)
     return folder
+
+
+def make_deberta(folder: Path) -> Path:
+    """mDeBERTa-style: DeBERTa-v2 with relative attention and a SentencePiece-like tokenizer."""
+    from transformers import DebertaV2Config, DebertaV2Model, DebertaV2TokenizerFast
+
+    tok = _unigram(["[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"])
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
+    )
+    DebertaV2TokenizerFast(
+        tokenizer_object=tok,
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        unk_token="[UNK]",
+        mask_token="[MASK]",
+    ).save_pretrained(folder)
+    config = DebertaV2Config(
+        vocab_size=600,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=48,
+        max_position_embeddings=128,
+        relative_attention=True,
+        position_buckets=32,
+        pos_att_type=["p2c", "c2p"],
+        pad_token_id=0,
+    )
+    DebertaV2Model(config).save_pretrained(folder)
+    return folder

@@ -18,7 +18,8 @@ def print_scores(results: Results, console: Console) -> None:
         languages: list[str] = []
         for task in tasks:
             languages += [lang for lang in task.languages if lang not in languages]
-        table = Table(title="Per-language scores (main metric, mean over seeds)", title_justify="left")
+        console.print("[bold]Per-language scores[/bold] (main metric, mean over seeds)")
+        table = Table()
         table.add_column("lang")
         for task in tasks:
             table.add_column(f"{task.name}\n{task.metrics[0]}", justify="right")
