@@ -109,13 +109,14 @@ def _locate(name: str, what: str) -> Path:
 def _snapshot(repo_id: str, what: str) -> Path:
     from huggingface_hub import snapshot_download
 
+    # Config, tokenizer files and safetensors weights; the pickled .bin weights only when the
+    # repository has no safetensors (never both: they would double the download).
+    common = ["*.json", "*.model", "*.txt"]
     try:
-        return Path(
-            snapshot_download(
-                repo_id,
-                allow_patterns=["*.json", "*.safetensors", "*.model", "*.txt", "pytorch_model*.bin"],
-            )
-        )
+        folder = Path(snapshot_download(repo_id, allow_patterns=[*common, "*.safetensors"]))
+        if not any(folder.glob("*.safetensors")):
+            folder = Path(snapshot_download(repo_id, allow_patterns=[*common, "pytorch_model*.bin"]))
+        return folder
     except Exception as exc:  # offline, unknown repo, gated repo: one line either way
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise HarnessError(

