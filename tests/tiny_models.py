@@ -36,13 +36,15 @@ def _bert_tokenizer(folder: Path) -> None:
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     tok.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=600, special_tokens=specials))
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
-    )
+    _template(tok, "[CLS] $A [SEP]", "[CLS] $A [SEP] $B:1 [SEP]:1", ["[CLS]", "[SEP]"])
     tok.decoder = decoders.WordPiece()
     BertTokenizerFast(tokenizer_object=tok).save_pretrained(folder)
+
+
+def _template(tok: Tokenizer, single: str, pair: str, specials: list[str]) -> None:
+    """Add the model family's special tokens around one sentence or a pair."""
+    ids = [(name, tok.token_to_id(name)) for name in specials]
+    tok.post_processor = processors.TemplateProcessing(single=single, pair=pair, special_tokens=ids)
 
 
 def _unigram(specials: list[str]) -> Tokenizer:
@@ -74,11 +76,7 @@ def make_xlmr(folder: Path) -> Path:
     from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
 
     tok = _unigram(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
-    tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>",
-        pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))],
-    )
+    _template(tok, "<s> $A </s>", "<s> $A </s> </s> $B </s>", ["<s>", "</s>"])
     XLMRobertaTokenizerFast(
         tokenizer_object=tok,
         bos_token="<s>",
@@ -109,11 +107,7 @@ def make_mt5(folder: Path) -> Path:
     from transformers import MT5Config, MT5Model, T5TokenizerFast
 
     tok = _unigram(["<pad>", "</s>", "<unk>"])
-    tok.post_processor = processors.TemplateProcessing(
-        single="$A </s>",
-        pair="$A </s> $B </s>",
-        special_tokens=[("</s>", tok.token_to_id("</s>"))],
-    )
+    _template(tok, "$A </s>", "$A </s> $B </s>", ["</s>"])
     T5TokenizerFast(
         tokenizer_object=tok, eos_token="</s>", pad_token="<pad>", unk_token="<unk>", extra_ids=0
     ).save_pretrained(folder)
@@ -138,11 +132,7 @@ def make_deberta(folder: Path) -> Path:
     from transformers import DebertaV2Config, DebertaV2Model, DebertaV2TokenizerFast
 
     tok = _unigram(["[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"])
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
-    )
+    _template(tok, "[CLS] $A [SEP]", "[CLS] $A [SEP] $B:1 [SEP]:1", ["[CLS]", "[SEP]"])
     DebertaV2TokenizerFast(
         tokenizer_object=tok,
         pad_token="[PAD]",
