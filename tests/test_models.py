@@ -13,6 +13,7 @@ import torch
 from harness.errors import HarnessError
 from harness.formats import get_format
 from harness.models import load_model, load_tokenizer, resolve_checkpoint
+from harness.suites import Hyperparameters
 from harness.tasks import TASKS, FormatName
 
 
@@ -117,11 +118,13 @@ def test_every_model_kind_trains_under_every_sentence_head(
                 "label": "1",
             },
         ]
-    features = fmt.featurize(examples, tokenizer, spec, max_length=32)
+    hp = Hyperparameters(learning_rate=1e-4, batch_size=2, epochs=1, max_length=32)
+    features = fmt.featurize(examples, tokenizer, spec, hp)
     torch.manual_seed(0)
     model = load_model(checkpoint, fmt.head, fmt.num_labels(spec))
     batch = fmt.collate(tokenizer)(features)
     output = model(**batch)
     output.loss.backward()
     assert output.logits.shape == (2, len(spec.labels) if spec.labels else 2)
-    assert fmt.decode(output.logits.detach().numpy(), spec)[0] in (spec.labels or ("0", "1"))
+    predictions = fmt.decode([output.logits.detach().numpy()], features, examples, spec, hp)
+    assert len(predictions) == 2 and predictions[0] in (spec.labels or ("0", "1"))

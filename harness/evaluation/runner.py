@@ -41,7 +41,7 @@ from harness.results.aggregate import (
 )
 from harness.suites import Hyperparameters, Suite, TaskEntry
 from harness.tasks import TASKS, TaskSpec
-from harness.training import Runtime, TrainProgress, fine_tune, predict_logits, seed_everything
+from harness.training import Runtime, TrainProgress, fine_tune, predict_outputs, seed_everything
 
 
 @dataclass
@@ -176,8 +176,9 @@ class Runner:
         )
         data = self._load(spec, entry, languages)
         tokenizer = self._load_tokenizer()
-        max_length = hp.max_length if hp else 512
-        featurize = lambda split: fmt.featurize(split.examples, tokenizer, spec, max_length)  # noqa: E731
+        if hp is None:
+            raise HarnessError(f"{name}: the {spec.format.value} format needs hyperparameters in the suite")
+        featurize = lambda split: fmt.featurize(split.examples, tokenizer, spec, hp)  # noqa: E731
         train = [(split_name, split, featurize(split)) for split_name, split in data.train]
         dev = (data.dev, featurize(data.dev)) if data.dev is not None else None
         test = {lang: (split, featurize(split)) for lang, split in data.test.items()}
@@ -243,7 +244,7 @@ class Runner:
         spec: TaskSpec,
         entry: TaskEntry,
         fmt: Format,
-        hp: Hyperparameters | None,
+        hp: Hyperparameters,
         seed: int,
         train: list[tuple[str, LoadedSplit, list[dict[str, Any]]]],
         dev: tuple[LoadedSplit, list[dict[str, Any]]] | None,
@@ -251,26 +252,31 @@ class Runner:
         tokenizer: Any,
     ) -> SeedRun:
         runtime = self.request.runtime
+        dev_lang = entry.selection.language if entry.selection else "en"
         collate = fmt.collate(tokenizer)
-        eval_batch = hp.eval_batch_size if hp else 32
         # The head's initial weights come from the seeded generator: seed before loading.
         seed_everything(seed)
         model = load_model(self.request.checkpoint, fmt.head, fmt.num_labels(spec)).to(runtime.device)
         if self.results.model.parameters is None:
             self.results.model.parameters = sum(p.numel() for p in model.parameters())
 
+        def predict(split: LoadedSplit, features: list[dict[str, Any]], on_batch: Any = None) -> list[Any]:
+            outputs = predict_outputs(
+                model, features, collate, hp.eval_batch_size, runtime, fmt.outputs, on_batch
+            )
+            return fmt.decode(outputs, features, split.examples, spec, hp)
+
         def dev_score() -> float:
             assert dev is not None
             split, features = dev
-            logits = predict_logits(model, features, collate, eval_batch, runtime)
-            scores = fmt.score(fmt.decode(logits, spec), split.examples, entry.metrics[:1])
+            scores = fmt.score(predict(split, features), split.examples, entry.metrics[:1], spec, dev_lang)
             return scores[entry.metrics[0]]
 
         stages: list[StageRecord] = []
         outcome = None
         train_started = time.perf_counter()
         for i, (split_name, _split, features) in enumerate(train):
-            assert hp is not None and entry.selection is not None
+            assert entry.selection is not None
             last = i == len(train) - 1
             select = last and entry.selection.rule == "best_on_dev"
             bar = self.reporter.bar(f"{spec.name} seed {seed}: train {split_name}", 0)
@@ -305,8 +311,7 @@ class Runner:
         dev_scores = None
         if dev is not None:
             split, features = dev
-            logits = predict_logits(model, features, collate, eval_batch, runtime)
-            dev_scores = fmt.score(fmt.decode(logits, spec), split.examples, entry.metrics)
+            dev_scores = fmt.score(predict(split, features), split.examples, entry.metrics, spec, dev_lang)
 
         scores: dict[str, dict[str, float]] = {}
         examples: dict[str, int] = {}
@@ -314,16 +319,15 @@ class Runner:
         predict_started = time.perf_counter()
         bar = self.reporter.bar(f"{spec.name} seed {seed}: predict", sum(len(f) for _, f in test.values()))
         for lang, (split, features) in test.items():
-            logits = predict_logits(model, features, collate, eval_batch, runtime, on_batch=bar.advance)
-            predictions = fmt.decode(logits, spec)
+            predictions = predict(split, features, bar.advance)
             examples[lang] = len(predictions)
             if self.request.save_predictions:
                 folder = self.request.output / "predictions" / f"seed-{seed}" / spec.name
                 folder.mkdir(parents=True, exist_ok=True)
                 target = folder / f"test-{lang}.{fmt.prediction_suffix}"
-                target.write_text(fmt.write_predictions(predictions), encoding="utf-8")
+                target.write_text(fmt.write_predictions(predictions, split.examples), encoding="utf-8")
             if split.labelled:
-                scores[lang] = fmt.score(predictions, split.examples, entry.metrics)
+                scores[lang] = fmt.score(predictions, split.examples, entry.metrics, spec, lang)
             else:
                 unscored.append(lang)
         bar.close()

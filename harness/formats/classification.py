@@ -3,33 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from harness import metrics
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Features, Format
+from harness.formats.base import Collate, Example, Features, Format, argmax_rows, label_scores
+from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
+
+_METRICS = {"accuracy": metrics.accuracy}
 
 
 class Classification(Format):
     name = "classification"
     head = "sequence_classification"
-    metric_functions: ClassVar = {"accuracy": metrics.accuracy}
 
     def num_labels(self, spec: TaskSpec) -> int:
         return len(spec.labels)
 
     def featurize(
-        self, examples: Sequence[dict[str, Any]], tokenizer: Any, spec: TaskSpec, max_length: int
+        self, examples: Sequence[Example], tokenizer: Any, spec: TaskSpec, hp: Hyperparameters
     ) -> Features:
         index = {label: i for i, label in enumerate(spec.labels)}
         text_a = [e["text_a"] for e in examples]
         text_b = [e.get("text_b") for e in examples]
         pair = any(t is not None for t in text_b)
         # Pairs are truncated longest-first to max_length, as the reference's encode_plus does.
-        encoded = tokenizer(text_a, text_b if pair else None, truncation=True, max_length=max_length)
+        encoded = tokenizer(text_a, text_b if pair else None, truncation=True, max_length=hp.max_length)
         features: Features = []
         for i, example in enumerate(examples):
             feature = {key: values[i] for key, values in encoded.items()}
@@ -46,5 +48,22 @@ class Classification(Format):
 
         return DataCollatorWithPadding(tokenizer, return_tensors="pt")
 
-    def decode(self, logits: np.ndarray, spec: TaskSpec) -> list[str]:
-        return [spec.labels[i] for i in logits.argmax(axis=-1).tolist()]
+    def decode(
+        self,
+        outputs: list[np.ndarray],
+        features: Features,
+        examples: Sequence[Example],
+        spec: TaskSpec,
+        hp: Hyperparameters,
+    ) -> list[str]:
+        return [spec.labels[i] for i in argmax_rows(outputs)]
+
+    def score(
+        self,
+        predictions: Sequence[Any],
+        examples: Sequence[Example],
+        metrics_: Sequence[str],
+        spec: TaskSpec,
+        lang: str,
+    ) -> dict[str, float]:
+        return label_scores(_METRICS, predictions, examples, metrics_)

@@ -8,29 +8,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
 
 from harness import metrics
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Features, Format
+from harness.formats.base import Collate, Example, Features, Format, argmax_rows, label_scores
+from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
+
+_METRICS = {"accuracy": metrics.accuracy}
 
 
 class MultipleChoice(Format):
     name = "multiple_choice"
     head = "multiple_choice"
-    metric_functions: ClassVar = {"accuracy": metrics.accuracy}
     prediction_suffix = "jsonl"
 
     def featurize(
-        self, examples: Sequence[dict[str, Any]], tokenizer: Any, spec: TaskSpec, max_length: int
+        self, examples: Sequence[Example], tokenizer: Any, spec: TaskSpec, hp: Hyperparameters
     ) -> Features:
         firsts = [e["context"] for e in examples for _ in e["choices"]]
         seconds = [choice for e in examples for choice in e["choices"]]
-        encoded = tokenizer(firsts, seconds, truncation=True, max_length=max_length)
+        encoded = tokenizer(firsts, seconds, truncation=True, max_length=hp.max_length)
         features: Features = []
         offset = 0
         for example in examples:
@@ -60,9 +62,26 @@ class MultipleChoice(Format):
 
         return collate
 
-    def decode(self, logits: np.ndarray, spec: TaskSpec) -> list[str]:
-        return [str(i) for i in logits.argmax(axis=-1).tolist()]
+    def decode(
+        self,
+        outputs: list[np.ndarray],
+        features: Features,
+        examples: Sequence[Example],
+        spec: TaskSpec,
+        hp: Hyperparameters,
+    ) -> list[str]:
+        return [str(i) for i in argmax_rows(outputs)]
 
-    def write_predictions(self, predictions: Sequence[str]) -> str:
+    def score(
+        self,
+        predictions: Sequence[Any],
+        examples: Sequence[Example],
+        metrics_: Sequence[str],
+        spec: TaskSpec,
+        lang: str,
+    ) -> dict[str, float]:
+        return label_scores(_METRICS, predictions, examples, metrics_)
+
+    def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
         # evaluate.py's read_xcopa reads json["label"] per line
         return "".join(json.dumps({"label": int(p)}) + "\n" for p in predictions)
