@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from harness.errors import HarnessError
 
-Head = Literal["sequence_classification", "multiple_choice"]
+Head = Literal["sequence_classification", "multiple_choice", "token_classification", "question_answering"]
 
 _WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin")
 _TOKENIZER_FILES = (
@@ -173,6 +173,8 @@ def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None
     auto = {
         "sequence_classification": transformers.AutoModelForSequenceClassification,
         "multiple_choice": transformers.AutoModelForMultipleChoice,
+        "token_classification": transformers.AutoModelForTokenClassification,
+        "question_answering": transformers.AutoModelForQuestionAnswering,
     }[head]
     kwargs: dict[str, Any] = {"trust_remote_code": checkpoint.trust_remote_code}
     if num_labels is not None:

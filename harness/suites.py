@@ -41,6 +41,16 @@ class Hyperparameters(_Strict):
     adam_epsilon: Annotated[float, Field(gt=0)] = 1e-8
     max_grad_norm: Annotated[float, Field(gt=0)] = 1.0
     eval_batch_size: Annotated[int, Field(ge=1)] = 32
+    qa: QAOptions | None = None  # extractive QA only; None means the defaults above
+
+
+class QAOptions(_Strict):
+    """Extractive QA windows and decoding (run_squad.py's defaults, used by the reference scripts)."""
+
+    doc_stride: Annotated[int, Field(ge=1)] = 128  # a window advances by this many context tokens
+    max_query_length: Annotated[int, Field(ge=1)] = 64  # question tokens kept
+    max_answer_length: Annotated[int, Field(ge=1)] = 30  # longest answer, in tokens
+    n_best_size: Annotated[int, Field(ge=1)] = 20  # start and end candidates per window
 
 
 class Selection(_Strict):

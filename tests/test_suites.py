@@ -123,8 +123,9 @@ def test_every_registered_task_is_well_formed() -> None:
 
 
 def test_sentence_level_formats_are_supported() -> None:
-    assert is_supported(TASKS["xnli"].format) and is_supported(TASKS["xcopa"].format)
-    assert not is_supported(TASKS["udpos"].format)
+    for task in ("xnli", "xcopa", "udpos", "panx", "xquad", "mlqa", "tydiqa"):
+        assert is_supported(TASKS[task].format), task
+    assert not is_supported(TASKS["tatoeba"].format)
 
 
 def test_hash_is_stable_and_content_sensitive(tmp_path: Path) -> None:

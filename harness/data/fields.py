@@ -11,6 +11,7 @@ from harness.errors import HarnessError
 from harness.tasks.spec import FieldTemplate
 
 _FORMATTER = string.Formatter()
+TARGETS = ("label", "tags", "answers")  # the gold fields of the formats
 
 
 def template_columns(templates: Iterable[FieldTemplate]) -> list[str]:
@@ -46,15 +47,19 @@ def map_row(
     labelled: bool,
     where: str,
 ) -> dict[str, Any]:
-    """Render one raw row into canonical fields; labels become strings (mapped when a map is given)."""
+    """Render one raw row into canonical fields; labels become strings (mapped when a map is given).
+
+    Gold fields (label, tags, answers) are None when the source is unlabelled, whatever it holds.
+    """
     try:
         example = {
             name: _render(t, row) if isinstance(t, str) else [_render(x, row) for x in t]
             for name, t in fields.items()
-            if name != "label"
+            if name != "label" and (labelled or name not in TARGETS)
         }
     except KeyError as exc:
         raise HarnessError(f"{where}: row has no field {exc}; fields present: {', '.join(row)}") from None
+    example.update({name: None for name in TARGETS if name in fields and not labelled})
     example["label"] = None
     if labelled and "label" in fields:
         raw = str(_render(fields["label"], row)).strip()

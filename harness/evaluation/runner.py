@@ -14,20 +14,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness.data import DataOptions, LoadedSplit, load_split
+from harness.data import DataOptions
 from harness.errors import HarnessError
 from harness.evaluation.environment import describe_environment
 from harness.evaluation.report import Reporter
-from harness.formats import Format, get_format, is_supported
-from harness.models import Checkpoint, load_model, load_tokenizer
+from harness.evaluation.task_run import TaskRun, TrainedModels, training_key
+from harness.formats import get_format, is_supported
+from harness.models import Checkpoint, load_tokenizer
 from harness.results import (
     Environment,
     GroupResult,
     ModelInfo,
     Results,
     RunInfo,
-    SeedRun,
-    StageRecord,
     SuiteInfo,
     TaskResult,
     write_results,
@@ -40,8 +39,8 @@ from harness.results.aggregate import (
     task_score,
 )
 from harness.suites import Hyperparameters, Suite, TaskEntry
-from harness.tasks import TASKS, TaskSpec
-from harness.training import Runtime, TrainProgress, fine_tune, predict_outputs, seed_everything
+from harness.tasks import TASKS
+from harness.training import Runtime
 
 
 @dataclass
@@ -63,13 +62,6 @@ class EvalRequest:
         return self.output / "results.json"
 
 
-@dataclass
-class _TaskData:
-    train: list[tuple[str, LoadedSplit]]
-    dev: LoadedSplit | None
-    test: dict[str, LoadedSplit]
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -79,6 +71,7 @@ class Runner:
         self.request = request
         self.reporter = reporter
         self._tokenizer: Any = None
+        self.keys, self.trained = self._training_keys()
         suite = request.suite
         self.results = Results(
             status="running",
@@ -164,8 +157,9 @@ class Runner:
             reason = f"not yet supported: the {spec.format.value} format is not implemented in this version"
             self.reporter.warn(f"{name}: {reason}")
             return base.model_copy(update={"status": "not_supported", "reason": reason})
-        fmt = get_format(spec.format)
         hp, overrides = self._hyperparameters(name, entry)
+        if hp is None:
+            raise HarnessError(f"{name}: the {spec.format.value} format needs hyperparameters in the suite")
         languages = [
             lang
             for lang in entry.languages
@@ -174,18 +168,29 @@ class Runner:
         self.reporter.info(
             f"[bold]{name}[/bold]: {spec.title}, {len(languages)} of {len(entry.languages)} languages"
         )
-        data = self._load(spec, entry, languages)
-        tokenizer = self._load_tokenizer()
-        if hp is None:
-            raise HarnessError(f"{name}: the {spec.format.value} format needs hyperparameters in the suite")
-        featurize = lambda split: fmt.featurize(split.examples, tokenizer, spec, hp)  # noqa: E731
-        train = [(split_name, split, featurize(split)) for split_name, split in data.train]
-        dev = (data.dev, featurize(data.dev)) if data.dev is not None else None
-        test = {lang: (split, featurize(split)) for lang, split in data.test.items()}
+        request = self.request
+        task = TaskRun(
+            spec=spec,
+            entry=entry,
+            fmt=get_format(spec.format),
+            hp=hp,
+            checkpoint=request.checkpoint,
+            runtime=request.runtime,
+            data=request.data,
+            tokenizer=self._load_tokenizer(),
+            reporter=self.reporter,
+            trained=self.trained,
+            key=self.keys.get(name),
+            predictions_dir=request.output / "predictions" if request.save_predictions else None,
+        )
+        train, dev, test = task.load(languages, with_train=task.needs_training(base.seeds))
+        train_features = [(split_name, task.featurize(split)) for split_name, split in train]
+        dev_features = (dev, task.featurize(dev)) if dev is not None else None
+        test_features = {lang: (split, task.featurize(split)) for lang, split in test.items()}
+        runs = [task.run_seed(seed, train_features, dev_features, test_features) for seed in base.seeds]
+        if self.results.model.parameters is None:
+            self.results.model.parameters = task.parameters
 
-        runs = [
-            self._run_seed(spec, entry, fmt, hp, seed, train, dev, test, tokenizer) for seed in base.seeds
-        ]
         scores = mean_over_seeds([run.scores for run in runs])
         averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
         missing = missing_languages(scores, entry.languages, entry.metrics[0])
@@ -195,14 +200,14 @@ class Runner:
             reason = f"no test labels for {', '.join(unscored)} (the download layout strips them)"
         elif missing:
             reason = f"languages not evaluated: {', '.join(missing)}"
-        provenance = [s.provenance for _, s in data.train]
-        provenance += [data.dev.provenance] if data.dev else []
-        provenance += [s.provenance for s in data.test.values()]
+        provenance = [s.provenance for _, s in train]
+        provenance += [dev.provenance] if dev else []
+        provenance += [s.provenance for s in test.values()]
         return base.model_copy(
             update={
                 "status": "incomplete" if missing else "complete",
                 "reason": reason,
-                "hyperparameters": hp.model_dump() if hp else None,
+                "hyperparameters": hp.model_dump(),
                 "overrides": overrides,
                 "selection": entry.selection.model_dump() if entry.selection else None,
                 "splits": entry.splits.model_dump(),
@@ -225,124 +230,27 @@ class Runner:
         changed = {k: v for k, v in overrides.items() if getattr(entry.hyperparameters, k) != v}
         return merged, changed
 
-    def _load(self, spec: TaskSpec, entry: TaskEntry, languages: list[str]) -> _TaskData:
-        options = self.request.data
-        roles = entry.splits
-        train = [(s, load_split(spec, s, "en", options)) for s in roles.train]
-        dev_lang = entry.selection.language if entry.selection else "en"
-        dev = load_split(spec, roles.dev, dev_lang, options) if roles.dev else None
-        test = {lang: load_split(spec, roles.test, lang, options) for lang in languages}
-        return _TaskData(train, dev, test)
+    def _training_keys(self) -> tuple[dict[str, str], TrainedModels]:
+        """Training identity of every requested task, and which (key, seed) pairs recur."""
+        keys: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for name in self.request.tasks:
+            spec, entry = TASKS[name], self.request.suite.tasks[name]
+            if not is_supported(spec.format):
+                continue
+            hp, _ = self._hyperparameters(name, entry)
+            key = training_key(spec, entry, hp, spec.format.value, self.request.data)
+            if key is None:
+                continue
+            keys[name] = key
+            for seed in self.request.seeds or self.request.suite.seeds_for(name):
+                counts[f"{key}|seed={seed}"] = counts.get(f"{key}|seed={seed}", 0) + 1
+        return keys, TrainedModels(wanted={k for k, n in counts.items() if n > 1})
 
     def _load_tokenizer(self) -> Any:
         if self._tokenizer is None:
             self._tokenizer = load_tokenizer(self.request.checkpoint)
         return self._tokenizer
-
-    def _run_seed(
-        self,
-        spec: TaskSpec,
-        entry: TaskEntry,
-        fmt: Format,
-        hp: Hyperparameters,
-        seed: int,
-        train: list[tuple[str, LoadedSplit, list[dict[str, Any]]]],
-        dev: tuple[LoadedSplit, list[dict[str, Any]]] | None,
-        test: dict[str, tuple[LoadedSplit, list[dict[str, Any]]]],
-        tokenizer: Any,
-    ) -> SeedRun:
-        runtime = self.request.runtime
-        dev_lang = entry.selection.language if entry.selection else "en"
-        collate = fmt.collate(tokenizer)
-        # The head's initial weights come from the seeded generator: seed before loading.
-        seed_everything(seed)
-        model = load_model(self.request.checkpoint, fmt.head, fmt.num_labels(spec)).to(runtime.device)
-        if self.results.model.parameters is None:
-            self.results.model.parameters = sum(p.numel() for p in model.parameters())
-
-        def predict(split: LoadedSplit, features: list[dict[str, Any]], on_batch: Any = None) -> list[Any]:
-            outputs = predict_outputs(
-                model, features, collate, hp.eval_batch_size, runtime, fmt.outputs, on_batch
-            )
-            return fmt.decode(outputs, features, split.examples, spec, hp)
-
-        def dev_score() -> float:
-            assert dev is not None
-            split, features = dev
-            scores = fmt.score(predict(split, features), split.examples, entry.metrics[:1], spec, dev_lang)
-            return scores[entry.metrics[0]]
-
-        stages: list[StageRecord] = []
-        outcome = None
-        train_started = time.perf_counter()
-        for i, (split_name, _split, features) in enumerate(train):
-            assert entry.selection is not None
-            last = i == len(train) - 1
-            select = last and entry.selection.rule == "best_on_dev"
-            bar = self.reporter.bar(f"{spec.name} seed {seed}: train {split_name}", 0)
-            progress = TrainProgress(
-                on_start=bar.set_total,
-                on_step=lambda step, loss, bar=bar: bar.advance(1, f"loss {loss:.3f}"),
-                on_eval=lambda step, score, bar=bar: bar.advance(0, f"dev {score:.1f} @ {step}"),
-            )
-            outcome = fine_tune(
-                model,
-                features,
-                collate,
-                hp,
-                seed=seed,
-                runtime=runtime,
-                evaluate=dev_score if select else None,
-                every_steps=entry.selection.every_steps if select else None,
-                progress=progress,
-            )
-            bar.close()
-            stages.append(
-                StageRecord(
-                    split=split_name,
-                    examples=len(features),
-                    optimizer_steps=outcome.optimizer_steps,
-                    epochs=outcome.epochs,
-                    seconds=outcome.seconds,
-                )
-            )
-        train_seconds = time.perf_counter() - train_started
-
-        dev_scores = None
-        if dev is not None:
-            split, features = dev
-            dev_scores = fmt.score(predict(split, features), split.examples, entry.metrics, spec, dev_lang)
-
-        scores: dict[str, dict[str, float]] = {}
-        examples: dict[str, int] = {}
-        unscored: list[str] = []
-        predict_started = time.perf_counter()
-        bar = self.reporter.bar(f"{spec.name} seed {seed}: predict", sum(len(f) for _, f in test.values()))
-        for lang, (split, features) in test.items():
-            predictions = predict(split, features, bar.advance)
-            examples[lang] = len(predictions)
-            if self.request.save_predictions:
-                folder = self.request.output / "predictions" / f"seed-{seed}" / spec.name
-                folder.mkdir(parents=True, exist_ok=True)
-                target = folder / f"test-{lang}.{fmt.prediction_suffix}"
-                target.write_text(fmt.write_predictions(predictions, split.examples), encoding="utf-8")
-            if split.labelled:
-                scores[lang] = fmt.score(predictions, split.examples, entry.metrics, spec, lang)
-            else:
-                unscored.append(lang)
-        bar.close()
-        return SeedRun(
-            seed=seed,
-            scores=scores,
-            examples=examples,
-            unscored=unscored,
-            dev=dev_scores,
-            selected_step=outcome.selected_step if outcome else None,
-            dev_history=outcome.dev_history if outcome else [],
-            stages=stages,
-            train_seconds=train_seconds,
-            predict_seconds=time.perf_counter() - predict_started,
-        )
 
     # --- aggregation and output ---------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from harness.tasks.spec import FormatName
 _REGISTRY: dict[FormatName, str] = {
     FormatName.classification: "harness.formats.classification:Classification",
     FormatName.multiple_choice: "harness.formats.multiple_choice:MultipleChoice",
+    FormatName.tagging: "harness.formats.tagging:Tagging",
+    FormatName.extractive_qa: "harness.formats.extractive_qa:ExtractiveQA",
 }
 
 

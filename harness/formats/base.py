@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
+from harness.errors import HarnessError
 from harness.models import Head
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
@@ -72,6 +73,41 @@ class Format(ABC):
     def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
         """The leaderboard file's text (default: one prediction per line, as evaluate.py's read_label)."""
         return "".join(f"{p}\n" for p in predictions)
+
+    def write_labels(self, examples: Sequence[Example], spec: TaskSpec) -> str:
+        """The gold file in the same leaderboard layout (default: the predictions format of the labels)."""
+        return self.write_predictions([e["label"] for e in examples], examples)
+
+
+def special_frame(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The special tokens a tokenizer puts before and after one sequence ([CLS] .. [SEP], <s> .. </s>).
+
+    Read off an encoded sample, since transformers 5 tokenizers no longer expose
+    build_inputs_with_special_tokens.
+    """
+    full = tokenizer("word", add_special_tokens=True)["input_ids"]
+    bare = tokenizer("word", add_special_tokens=False)["input_ids"]
+    for start in range(len(full) - len(bare) + 1):
+        if full[start : start + len(bare)] == bare:
+            return full[:start], full[start + len(bare) :]
+    raise HarnessError("cannot tell where the tokenizer puts its special tokens")
+
+
+def pad_batch(batch: Features, pads: dict[str, int]) -> dict[str, torch.Tensor]:
+    """Right-pad the list-valued keys of `pads` to the batch's longest feature; copy scalar keys.
+
+    Keys not in `pads` (bookkeeping such as offsets) stay out of the batch.
+    """
+    width = max(len(f["input_ids"]) for f in batch)
+    out: dict[str, torch.Tensor] = {}
+    for key, value in pads.items():
+        if key not in batch[0]:
+            continue
+        if isinstance(batch[0][key], list):
+            out[key] = torch.tensor([f[key] + [value] * (width - len(f[key])) for f in batch])
+        else:
+            out[key] = torch.tensor([f[key] for f in batch])
+    return out
 
 
 def argmax_rows(outputs: list[np.ndarray]) -> list[int]:

@@ -85,3 +85,6 @@ class MultipleChoice(Format):
     def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
         # evaluate.py's read_xcopa reads json["label"] per line
         return "".join(json.dumps({"label": int(p)}) + "\n" for p in predictions)
+
+    def write_labels(self, examples: Sequence[Example], spec: TaskSpec) -> str:
+        return self.write_predictions([e["label"] for e in examples], examples)

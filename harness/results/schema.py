@@ -25,13 +25,14 @@ class StageRecord(_Model):
 
 class SeedRun(_Model):
     seed: int
-    scores: dict[str, dict[str, float]]  # language -> metric -> value (0-100)
-    examples: dict[str, int]  # language -> number of test examples
+    scores: dict[str, dict[str, float]] = {}  # language -> metric -> value (0-100)
+    examples: dict[str, int] = {}  # language -> number of test examples
     unscored: list[str] = []  # languages predicted but without labels to score against
     dev: dict[str, float] | None = None  # the selected model on the selection dev set
     selected_step: int | None = None  # optimizer step of the kept checkpoint (None: final model)
     dev_history: list[tuple[int, float]] = []  # (optimizer step, dev score) at every evaluation
     stages: list[StageRecord] = []
+    trained_by: str | None = None  # the task whose identical fine-tuning this run reused (XQuAD -> MLQA)
     train_seconds: float = 0.0
     predict_seconds: float = 0.0
 

@@ -9,6 +9,7 @@ MLQA = TaskSpec(
     citation="Lewis et al. 2020, MLQA: Evaluating Cross-lingual Extractive Question Answering",
     format=FormatName.extractive_qa,
     metrics=("f1", "exact_match"),
+    answer_normalization="mlqa",
     splits={
         "squad_train": SQUAD_TRAIN,
         "squad_validation": SQUAD_VALIDATION,

@@ -92,6 +92,9 @@ class TaskSpec:
     splits: Mapping[str, Split]
     labels: tuple[str, ...] = ()  # classification and multiple-choice label vocabulary, in head order
     codes: Mapping[str, str] = field(default_factory=dict)  # language -> the dataset's own code
+    # QA answer normalisation before EM/F1: SQuAD v1.1's (English rules for every language) or
+    # MLQA's language-aware one (spec sections 5.3, 5.4).
+    answer_normalization: Literal["squad", "mlqa"] = "squad"
 
     @property
     def main_metric(self) -> str:

@@ -1,0 +1,239 @@
+"""One task of a run: load its splits, featurize once, then per seed fine-tune (or reuse), select,
+predict every language and score."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from harness.data import DataOptions, LoadedSplit, load_split
+from harness.evaluation.report import Reporter
+from harness.formats import Format
+from harness.models import Checkpoint, load_model
+from harness.results import SeedRun, StageRecord
+from harness.suites import Hyperparameters, TaskEntry
+from harness.tasks import TaskSpec
+from harness.training import Runtime, TrainProgress, fine_tune, predict_outputs, seed_everything
+
+Features = list[dict[str, Any]]
+
+
+def training_key(
+    spec: TaskSpec, entry: TaskEntry, hp: Hyperparameters | None, fmt_name: str, data: DataOptions
+) -> str | None:
+    """What makes two tasks' fine-tuning identical (same format, data, recipe and selection).
+
+    XQuAD and MLQA share this key (SQuAD v1.1 training, same recipe), so one model serves both, as
+    in the reference. Seeds are added by the caller.
+    """
+    if hp is None or not entry.splits.train:
+        return None
+    splits = entry.splits
+    return json.dumps(
+        {
+            "format": fmt_name,
+            "train": [repr(spec.splits[s]) for s in splits.train],
+            "dev": repr(spec.splits[splits.dev]) if splits.dev else None,
+            "hp": hp.model_dump(exclude={"eval_batch_size"}),
+            "selection": entry.selection.model_dump() if entry.selection else None,
+            "labels": spec.labels,
+            "data": [str(data.data_dir), data.limit],
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+@dataclass
+class Trained:
+    task: str
+    state: dict[str, torch.Tensor]
+    record: SeedRun  # stages, selection and timing of the run that trained it
+
+
+@dataclass
+class TrainedModels:
+    """Fine-tuned weights kept (on the CPU) for later tasks of the run that train identically."""
+
+    wanted: set[str] = field(default_factory=set)  # keys some later task will ask for
+    store: dict[str, Trained] = field(default_factory=dict)
+
+
+@dataclass
+class TaskRun:
+    spec: TaskSpec
+    entry: TaskEntry
+    fmt: Format
+    hp: Hyperparameters
+    checkpoint: Checkpoint
+    runtime: Runtime
+    data: DataOptions
+    tokenizer: Any
+    reporter: Reporter
+    trained: TrainedModels
+    key: str | None
+    predictions_dir: Path | None = None  # write leaderboard files under it (--save-predictions)
+    parameters: int | None = None  # set after the first model is loaded
+
+    @property
+    def dev_lang(self) -> str:
+        return self.entry.selection.language if self.entry.selection else "en"
+
+    def needs_training(self, seeds: list[int]) -> bool:
+        """False when every seed's model was already fine-tuned by an earlier task of the run."""
+        return self.key is None or any(f"{self.key}|seed={s}" not in self.trained.store for s in seeds)
+
+    def load(
+        self, languages: list[str], with_train: bool = True
+    ) -> tuple[list[tuple[str, LoadedSplit]], LoadedSplit | None, dict[str, LoadedSplit]]:
+        roles = self.entry.splits
+        train = [(s, load_split(self.spec, s, "en", self.data)) for s in roles.train] if with_train else []
+        dev = load_split(self.spec, roles.dev, self.dev_lang, self.data) if roles.dev else None
+        test = {lang: load_split(self.spec, roles.test, lang, self.data) for lang in languages}
+        return train, dev, test
+
+    def featurize(self, split: LoadedSplit) -> Features:
+        return self.fmt.featurize(split.examples, self.tokenizer, self.spec, self.hp)
+
+    def predict(
+        self, model: torch.nn.Module, split: LoadedSplit, features: Features, on_batch: Any = None
+    ) -> list[Any]:
+        collate = self.fmt.collate(self.tokenizer)
+        outputs = predict_outputs(
+            model, features, collate, self.hp.eval_batch_size, self.runtime, self.fmt.outputs, on_batch
+        )
+        return self.fmt.decode(outputs, features, split.examples, self.spec, self.hp)
+
+    def run_seed(
+        self,
+        seed: int,
+        train: list[tuple[str, Features]],
+        dev: tuple[LoadedSplit, Features] | None,
+        test: dict[str, tuple[LoadedSplit, Features]],
+    ) -> SeedRun:
+        spec, entry, fmt = self.spec, self.entry, self.fmt
+        # The head's initial weights come from the seeded generator: seed before loading.
+        seed_everything(seed)
+        model = load_model(self.checkpoint, fmt.head, fmt.num_labels(spec)).to(self.runtime.device)
+        self.parameters = self.parameters or sum(p.numel() for p in model.parameters())
+        key = f"{self.key}|seed={seed}" if self.key else None
+        if key is not None and key in self.trained.store:
+            kept = self.trained.store[key]
+            model.load_state_dict(kept.state)
+            self.reporter.info(f"{spec.name} seed {seed}: reusing the model fine-tuned for {kept.task}")
+            record = kept.record.model_copy(update={"trained_by": kept.task})
+        else:
+            record = self._train(model, seed, train, dev)
+            if key is not None and key in self.trained.wanted:
+                state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+                self.trained.store[key] = Trained(spec.name, state, record)
+        if dev is not None:
+            split, features = dev
+            record.dev = fmt.score(
+                self.predict(model, split, features), split.examples, entry.metrics, spec, self.dev_lang
+            )
+        self._test(model, seed, test, record)
+        return record
+
+    def _train(
+        self,
+        model: torch.nn.Module,
+        seed: int,
+        train: list[tuple[str, Features]],
+        dev: tuple[LoadedSplit, Features] | None,
+    ) -> SeedRun:
+        spec, entry, fmt = self.spec, self.entry, self.fmt
+        collate = fmt.collate(self.tokenizer)
+
+        def dev_score() -> float:
+            assert dev is not None
+            split, features = dev
+            scores = fmt.score(
+                self.predict(model, split, features), split.examples, entry.metrics[:1], spec, self.dev_lang
+            )
+            return scores[entry.metrics[0]]
+
+        record = SeedRun(seed=seed, scores={}, examples={})
+        started = time.perf_counter()
+        for i, (split_name, features) in enumerate(train):
+            assert entry.selection is not None
+            # Selection applies to the last stage (XCOPA: COPA after Social IQa).
+            select = i == len(train) - 1 and entry.selection.rule == "best_on_dev"
+            bar = self.reporter.bar(f"{spec.name} seed {seed}: train {split_name}", 0)
+            progress = TrainProgress(
+                on_start=bar.set_total,
+                on_step=lambda step, loss, bar=bar: bar.advance(1, f"loss {loss:.3f}"),
+                on_eval=lambda step, score, bar=bar: bar.advance(0, f"dev {score:.1f} @ {step}"),
+            )
+            outcome = fine_tune(
+                model,
+                features,
+                collate,
+                self.hp,
+                seed=seed,
+                runtime=self.runtime,
+                evaluate=dev_score if select else None,
+                every_steps=entry.selection.every_steps if select else None,
+                progress=progress,
+            )
+            bar.close()
+            record.stages.append(
+                StageRecord(
+                    split=split_name,
+                    examples=len(features),
+                    optimizer_steps=outcome.optimizer_steps,
+                    epochs=outcome.epochs,
+                    seconds=outcome.seconds,
+                )
+            )
+            if select:
+                record.selected_step, record.dev_history = outcome.selected_step, outcome.dev_history
+        record.train_seconds = time.perf_counter() - started
+        return record
+
+    def _test(
+        self,
+        model: torch.nn.Module,
+        seed: int,
+        test: dict[str, tuple[LoadedSplit, Features]],
+        record: SeedRun,
+    ) -> None:
+        spec, fmt = self.spec, self.fmt
+        record.scores, record.examples, record.unscored = {}, {}, []
+        started = time.perf_counter()
+        bar = self.reporter.bar(f"{spec.name} seed {seed}: predict", sum(len(f) for _, f in test.values()))
+        for lang, (split, features) in test.items():
+            predictions = self.predict(model, split, features, bar.advance)
+            record.examples[lang] = len(predictions)
+            if self.predictions_dir is not None:
+                _write(
+                    self.predictions_dir
+                    / f"seed-{seed}"
+                    / spec.name
+                    / f"test-{lang}.{fmt.prediction_suffix}",
+                    fmt.write_predictions(predictions, split.examples),
+                )
+                if split.labelled:
+                    _write(
+                        self.predictions_dir.parent
+                        / "labels"
+                        / spec.name
+                        / f"test-{lang}.{fmt.prediction_suffix}",
+                        fmt.write_labels(split.examples, spec),
+                    )
+            if split.labelled:
+                record.scores[lang] = fmt.score(predictions, split.examples, self.entry.metrics, spec, lang)
+            else:
+                record.unscored.append(lang)
+        bar.close()
+        record.predict_seconds = time.perf_counter() - started
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
