@@ -71,7 +71,7 @@ def resolve_checkpoint(
     model: str, tokenizer: str | None = None, trust_remote_code: bool = False
 ) -> Checkpoint:
     """Find and check a checkpoint: a local folder, or a hub id (downloaded or already cached)."""
-    path = _locate(model, "model")
+    path = _locate(model, "model", _MODEL_FILES)
     config = _read_config(path)
     weights = tuple(sorted({p for pattern in _WEIGHT_PATTERNS for p in path.glob(pattern)}))
     if not weights:
@@ -80,9 +80,8 @@ def resolve_checkpoint(
             "is this a checkpoint folder?"
         )
     for weight in weights:
-        if weight.suffix == ".safetensors":
-            _check_safetensors(weight)
-    tokenizer_path = _locate(tokenizer, "tokenizer") if tokenizer else path
+        _check_safetensors(weight) if weight.suffix == ".safetensors" else _check_pickle(weight)
+    tokenizer_path = _locate(tokenizer, "tokenizer", _TOKENIZER_PATTERNS) if tokenizer else path
     if not any((tokenizer_path / name).is_file() for name in _TOKENIZER_FILES):
         where = "--tokenizer" if tokenizer else "checkpoint"
         raise HarnessError(
@@ -95,7 +94,12 @@ def resolve_checkpoint(
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
 
 
-def _locate(name: str, what: str) -> Path:
+# What a hub snapshot fetches: config, tokenizer and weights for a model; no weights for a tokenizer.
+_TOKENIZER_PATTERNS = ["*.json", "*.model", "*.txt"]
+_MODEL_FILES = [*_TOKENIZER_PATTERNS, "*.safetensors"]
+
+
+def _locate(name: str, what: str, patterns: list[str]) -> Path:
     path = Path(name).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -103,19 +107,20 @@ def _locate(name: str, what: str) -> Path:
         return path.resolve()
     if not _HUB_ID.match(name):
         raise HarnessError(f"{name}: {what} folder not found")
-    return _snapshot(name, what)
+    return _snapshot(name, what, patterns)
 
 
-def _snapshot(repo_id: str, what: str) -> Path:
+def _snapshot(repo_id: str, what: str, patterns: list[str]) -> Path:
     from huggingface_hub import snapshot_download
 
-    # Config, tokenizer files and safetensors weights; the pickled .bin weights only when the
-    # repository has no safetensors (never both: they would double the download).
-    common = ["*.json", "*.model", "*.txt"]
     try:
-        folder = Path(snapshot_download(repo_id, allow_patterns=[*common, "*.safetensors"]))
-        if not any(folder.glob("*.safetensors")):
-            folder = Path(snapshot_download(repo_id, allow_patterns=[*common, "pytorch_model*.bin"]))
+        folder = Path(snapshot_download(repo_id, allow_patterns=patterns))
+        # The pickled .bin weights only when the repository has no safetensors (never both: that
+        # would double the download).
+        if "*.safetensors" in patterns and not any(folder.glob("*.safetensors")):
+            folder = Path(
+                snapshot_download(repo_id, allow_patterns=[*_TOKENIZER_PATTERNS, "pytorch_model*.bin"])
+            )
         return folder
     except Exception as exc:  # offline, unknown repo, gated repo: one line either way
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -145,6 +150,17 @@ def _check_safetensors(path: Path) -> None:
             handle.keys()
     except (SafetensorError, OSError) as exc:
         raise HarnessError(f"{path}: corrupt weights file ({exc})") from None
+
+
+def _check_pickle(path: Path) -> None:
+    # torch.save's zip format: reading the archive index is cheap and catches truncated files;
+    # weights_only refuses arbitrary pickled code.
+    import torch
+
+    try:
+        torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)
+    except Exception as exc:  # torch raises several types for damaged files
+        raise HarnessError(f"{path}: corrupt or unsafe weights file ({_first_line(exc)})") from None
 
 
 def load_tokenizer(checkpoint: Checkpoint) -> Any:

@@ -14,17 +14,53 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from harness.errors import HarnessError, did_you_mean, unknown
 from harness.languages import LANGUAGES
-from harness.tasks import TASKS, TaskSpec
+from harness.tasks import TASKS, FormatName, TaskSpec
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+# Formats whose tasks are always fine-tuned on English (retrieval may use the encoder as given).
+FINE_TUNED = {
+    FormatName.classification,
+    FormatName.multiple_choice,
+    FormatName.tagging,
+    FormatName.extractive_qa,
+}
 
 
+# YAML booleans or quoted numbers are not silently turned into numbers: types must match exactly.
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]  # what numpy and torch accept
+NonEmpty = Field(min_length=1)
+
+
+def _unique(values: list[Any], what: str) -> list[Any]:
+    seen = [v for i, v in enumerate(values) if v in values[:i]]
+    if seen:
+        raise ValueError(f"duplicate {what} {seen[0]!r}")
+    return values
+
+
+class QAOptions(_Strict):
+    """Extractive QA windows and decoding (run_squad.py's defaults, used by the reference scripts)."""
+
+    doc_stride: Annotated[int, Field(ge=1)] = 128  # a window advances by this many context tokens
+    max_query_length: Annotated[int, Field(ge=1)] = 64  # question tokens kept
+    max_answer_length: Annotated[int, Field(ge=1)] = 30  # longest answer, in tokens
+    n_best_size: Annotated[int, Field(ge=1)] = 20  # start and end candidates per window
 
 
 class Hyperparameters(_Strict):
@@ -44,21 +80,19 @@ class Hyperparameters(_Strict):
     qa: QAOptions | None = None  # extractive QA only; None means the defaults above
 
 
-class QAOptions(_Strict):
-    """Extractive QA windows and decoding (run_squad.py's defaults, used by the reference scripts)."""
-
-    doc_stride: Annotated[int, Field(ge=1)] = 128  # a window advances by this many context tokens
-    max_query_length: Annotated[int, Field(ge=1)] = 64  # question tokens kept
-    max_answer_length: Annotated[int, Field(ge=1)] = 30  # longest answer, in tokens
-    n_best_size: Annotated[int, Field(ge=1)] = 20  # start and end candidates per window
-
-
 class Selection(_Strict):
     """Model-selection rule: keep the best checkpoint on the English dev set, or the last one."""
 
     rule: Literal["best_on_dev", "last"]
     every_steps: Annotated[int, Field(ge=1)] | None = None  # dev evaluation interval (optimizer steps)
     language: str = "en"
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, code: str) -> str:
+        if code not in LANGUAGES:
+            raise ValueError(f'unknown language "{code}"{did_you_mean(code, LANGUAGES)}')
+        return code
 
     @model_validator(mode="after")
     def _interval(self) -> Selection:
@@ -94,13 +128,25 @@ class DatasetPin(_Strict):
 
 
 class TaskEntry(_Strict):
-    languages: list[str]
-    metrics: list[str]  # reported per language; the first is the main metric
-    score: list[str]  # metrics averaged into the task score (QA: exact_match and f1)
+    languages: Annotated[list[str], NonEmpty]
+    metrics: Annotated[list[str], NonEmpty]  # reported per language; the first is the main metric
+    score: Annotated[list[str], NonEmpty]  # metrics averaged into the task score (QA: exact_match and f1)
     splits: SplitRoles
     hyperparameters: Hyperparameters | None = None  # None: the task needs no fine-tuning
     selection: Selection | None = None
-    seeds: list[int] | None = None  # overrides the suite's seeds
+    seeds: Annotated[list[Seed], NonEmpty] | None = None  # replaces the suite's seeds for this task
+
+    @field_validator("metrics", "score", "seeds")
+    @classmethod
+    def _no_repeats(cls, values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else _unique(values, "entry")
+
+    @model_validator(mode="after")
+    def _score_is_reported(self) -> TaskEntry:
+        extra = [m for m in self.score if m not in self.metrics]
+        if extra:
+            raise _FieldError(("score",), f"score metric {extra[0]} must also be listed under metrics")
+        return self
 
     @field_validator("languages")
     @classmethod
@@ -122,12 +168,17 @@ class Suite(_Strict):
     title: str
     description: str
     reference: str  # where the protocol comes from
-    seeds: list[int]
+    seeds: Annotated[list[Seed], NonEmpty]
     datasets: dict[str, DatasetPin]
     categories: dict[str, list[str]]
     tasks: dict[str, TaskEntry]
     # Set by load_suite, not by the YAML: where relative dataset paths resolve from.
     source: Annotated[Path | None, Field(exclude=True)] = None
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct_seeds(cls, seeds: list[int]) -> list[int]:
+        return _unique(seeds, "seed")
 
     @model_validator(mode="after")
     def _consistent(self) -> Suite:
@@ -197,10 +248,14 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
                 f'split "{split}" reads hub dataset "{hub.dataset}", '
                 "which has no pinned revision under datasets:",
             )
-    if roles.train and entry.hyperparameters is None:
-        raise _FieldError((*where,), "a task with train splits needs hyperparameters")
-    if roles.train and entry.selection is None:
-        raise _FieldError((*where,), "a task with train splits needs a selection rule")
+    if spec.format in FINE_TUNED and not roles.train:
+        raise _FieldError((*where, "splits"), f"a {spec.format.value} task fine-tunes: give its train splits")
+    if bool(roles.train) != (entry.hyperparameters is not None):
+        raise _FieldError((*where,), "hyperparameters go with train splits, and train splits need them")
+    if bool(roles.train) != (entry.selection is not None):
+        raise _FieldError((*where,), "a selection rule goes with train splits, and train splits need one")
+    if roles.dev is not None and roles.dev == roles.test:
+        raise _FieldError((*where, "splits", "dev"), "the dev split must not be the test split")
     if entry.selection is not None and entry.selection.rule == "best_on_dev" and roles.dev is None:
         raise _FieldError((*where, "selection"), "rule best_on_dev needs a dev split under splits:")
 
@@ -231,13 +286,36 @@ def resolve_suite_path(name_or_path: str) -> Path:
     return suites[name_or_path]
 
 
+class _SuiteLoader(yaml.SafeLoader):
+    """safe_load, plus: a repeated key is an error (not a silent overwrite), and floats written
+    without a dot (3e-5) are floats, as in YAML 1.2, not strings."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'duplicate key "{key}"', key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_SuiteLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
 def load_suite(name_or_path: str) -> Suite:
     """Load and validate a suite by built-in name or path. Errors name the file, line and field."""
     path = resolve_suite_path(name_or_path)
     try:
         text = path.read_text(encoding="utf-8")
-        tree = yaml.compose(text)
-        data = yaml.safe_load(text)
+        tree = yaml.compose(text, Loader=_SuiteLoader)
+        data = yaml.load(text, Loader=_SuiteLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -266,7 +344,8 @@ def _describe(path: Path, tree: yaml.Node | None, exc: ValidationError) -> Harne
     message = error["msg"]
     inner = error.get("ctx", {}).get("error")
     if isinstance(inner, _FieldError):
-        loc, message = inner.loc, inner.message
+        # the model that raised sits at `loc`; the field error's own path is relative to it
+        loc, message = (*loc, *inner.loc), inner.message
     else:
         message = message.removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
@@ -350,6 +429,20 @@ def check_languages(suite: Suite, tasks: list[str], codes: list[str] | None) -> 
     return codes
 
 
+def parse_seeds(values: list[str] | None) -> list[int] | None:
+    """Validate --seeds with the same rule as a suite's seeds (distinct integers in 0..2**32-1)."""
+    if not values:
+        return None
+    try:
+        seeds = TypeAdapter(list[Seed]).validate_python([int(v) for v in values])
+        return _unique(seeds, "seed")
+    except (ValueError, ValidationError) as exc:
+        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        if "invalid literal" in detail:
+            detail = "seeds are integers"
+        raise HarnessError(f"--seeds {','.join(values)}: {detail}; e.g. --seeds 1,2,3") from None
+
+
 def parse_overrides(suite: Suite, tasks: list[str], items: list[str] | None) -> dict[str, dict[str, Any]]:
     """Parse --set [TASK.]FIELD=VALUE into per-task hyperparameter overrides (typed, validated).
 
@@ -375,7 +468,7 @@ def parse_overrides(suite: Suite, tasks: list[str], items: list[str] | None) -> 
             update = {**overrides.get(target, {}), name: value}
             try:
                 # pydantic coerces the text to the field's type ("2e-5" -> 2e-05, "8" -> 8)
-                typed = Hyperparameters.model_validate({**current.model_dump(), **update})
+                typed = Hyperparameters.model_validate({**current.model_dump(), **update}, strict=False)
             except ValidationError as exc:
                 first = exc.errors()[0]["msg"].removeprefix("Value error, ")
                 raise HarnessError(f'--set "{item}": {first}') from None

@@ -92,10 +92,20 @@ def test_unknown_task_and_language(tiny_bert: Path) -> None:
     )
 
 
-def test_bad_seeds_and_overrides(tiny_bert: Path) -> None:
-    assert_one_line_error(
-        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--seeds", "one"), "seeds must be integers"
-    )
+@pytest.mark.parametrize(
+    ("seeds", "message"),
+    [
+        ("one", "seeds are integers"),
+        ("-1", "greater than or equal to 0"),
+        ("4294967296", "less than or equal"),
+        ("1,1", "duplicate seed 1"),
+    ],
+)
+def test_bad_seeds(tiny_bert: Path, seeds: str, message: str) -> None:
+    assert_one_line_error(invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--seeds", seeds), message)
+
+
+def test_bad_overrides(tiny_bert: Path) -> None:
     assert_one_line_error(
         invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--set", "xnli.lr=1"),
         'unknown hyperparameter "lr"',
@@ -142,10 +152,27 @@ def test_unwritable_output(tmp_path: Path, tiny_bert: Path) -> None:
     )
 
 
-def test_bad_device(tiny_bert: Path) -> None:
-    assert_one_line_error(
-        invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--device", "tpu"), '--device "tpu"'
-    )
+@pytest.mark.parametrize(
+    ("device", "message"),
+    [("tpu", "allowed: auto, cpu"), ("cuda:3", "CUDA"), ("mps", "MPS (Apple GPU) is not available")],
+)
+def test_bad_device(tiny_bert: Path, tmp_path: Path, device: str, message: str) -> None:
+    result = invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--device", device, "-o", str(tmp_path))
+    assert_one_line_error(result, f'--device "{device}"', message)
+
+
+def test_unexpected_errors_are_one_line_with_a_debug_switch(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import harness.suites
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("something deep broke\nsecond line")
+
+    monkeypatch.setattr(harness.suites, "load_suite", broken)
+    result = invoke("eval", "-s", "sample", "-m", str(tiny_bert))
+    assert result.exit_code == 1 and "unexpected RuntimeError: something deep broke" in result.stderr
+    assert "Traceback" not in result.output and "HARNESS_DEBUG=1" in result.stderr
 
 
 @pytest.mark.parametrize("command", [["suites", "show", "--help"], ["suites", "list", "--help"]])

@@ -167,6 +167,7 @@ def test_limit_and_overrides_are_flagged(tiny_bert: Path, tmp_path: Path) -> Non
     )
     results = read_results(tmp_path / "results.json")
     assert results.run.smoke and results.run.limit == 5 and results.run.seeds == [7]
+    assert results.status == "smoke"  # never "complete" on truncated data
     pawsx = results.tasks["pawsx"]
     assert pawsx.overrides == {"epochs": 1.0} and pawsx.hyperparameters["epochs"] == 1.0
     assert pawsx.seeds == [7] and pawsx.runs[0].examples == {lang: 5 for lang in pawsx.languages}
@@ -312,3 +313,43 @@ def test_download_layout_run_predicts_but_never_scores_stripped_labels(
     assert {d["source"] for d in task.data} == {"download"}
     predicted = read_predictions(out / "predictions" / "seed-42", "xnli", "zh")
     assert len(predicted) == 24 and set(predicted) <= set(labels)
+
+
+def test_an_unexpected_error_fails_the_task_not_the_run(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.formats.multiple_choice import MultipleChoice
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("CUDA out of memory (simulated)")
+
+    monkeypatch.setattr(MultipleChoice, "featurize", broken)
+    result = run_eval(
+        "-s", "sample", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "pawsx,xcopa", "--limit", "4", code=1
+    )
+    results = read_results(tmp_path / "results.json")
+    assert results.status == "failed" and results.tasks["pawsx"].status == "complete"
+    assert results.tasks["xcopa"].status == "failed"
+    assert "RuntimeError: CUDA out of memory (simulated)" in (results.tasks["xcopa"].reason or "")
+    assert "Traceback" in (tmp_path / "errors.log").read_text() and "Traceback" not in result.output
+
+
+def test_a_task_without_requested_languages_is_not_trained(tiny_bert: Path, tmp_path: Path) -> None:
+    run_eval(
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-o",
+        str(tmp_path),
+        "-t",
+        "pawsx,xcopa",
+        "-l",
+        "de",
+        "--limit",
+        "4",
+    )
+    xcopa = read_results(tmp_path / "results.json").tasks["xcopa"]
+    assert (
+        xcopa.status == "incomplete" and xcopa.runs == [] and "none of its languages" in (xcopa.reason or "")
+    )

@@ -44,6 +44,22 @@ def test_truncated_weights(tmp_path: Path, tiny_bert: Path) -> None:
         resolve_checkpoint(str(broken))
 
 
+def test_corrupt_pickled_weights(tmp_path: Path, tiny_bert: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_bert, broken)
+    state = load_file(broken / "model.safetensors")
+    (broken / "model.safetensors").unlink()
+    torch.save(state, broken / "pytorch_model.bin")
+    resolve_checkpoint(str(broken))  # an intact .bin passes
+    data = (broken / "pytorch_model.bin").read_bytes()
+    (broken / "pytorch_model.bin").write_bytes(data[: len(data) // 2])
+    with pytest.raises(HarnessError, match=re.escape("pytorch_model.bin: corrupt or unsafe weights file")):
+        resolve_checkpoint(str(broken))
+
+
 def test_no_weights(tmp_path: Path, tiny_bert: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tiny_bert, broken)

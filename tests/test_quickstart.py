@@ -32,7 +32,7 @@ def test_readme_quickstart(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Per-language scores" in done.stdout and "overall" in done.stdout

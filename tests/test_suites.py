@@ -163,10 +163,33 @@ def _line_of(path: str, needle: str) -> int:
         ("languages: [en, de, ru", "languages: [en, dd, ru", 'unknown language "dd"', "languages: [en, dd"),
         ("  xnli:\n", "  xnlii:\n", 'unknown task "xnlii" (did you mean "xnli"?)', "xnlii:"),
         (
-            "metrics: [accuracy]",
-            "metrics: [f1]",
+            "metrics: [accuracy]\n    score: [accuracy]",
+            "metrics: [f1]\n    score: [f1]",
             'metric "f1" is not one of xnli\'s metrics',
             "metrics: [f1]",
+        ),
+        (
+            "score: [accuracy]",
+            "score: [f1]",
+            "score metric f1 must also be listed under metrics",
+            "score: [f1]",
+        ),
+        (
+            "languages: [en, de, ru",
+            "languages: [en, de, de",
+            "duplicate language code",
+            "languages: [en, de, de",
+        ),
+        ("languages: [en, de, ru, ar, zh, hi]", "languages: []", "at least 1 item", "languages: []"),
+        ("seeds: [42]", "seeds: [-1]", "greater than or equal to 0", "seeds: [-1]"),
+        ("seeds: [42]", "seeds: [42, 42]", "duplicate seed 42", "seeds: [42, 42]"),
+        ("batch_size: 8, epochs: 6", "batch_size: true, epochs: 6", "valid integer", "batch_size: true"),
+        ("dev: validation", "dev: test", "the dev split must not be the test split", "dev: test"),
+        (
+            "train: [mnli_train], ",
+            "train: [], ",
+            "classification task fine-tunes: give its train splits",
+            "train: [], ",
         ),
         ("dev: validation", "dev: valid", 'xnli has no split "valid"', "dev: valid"),
         ("every_steps: 12}", "every_steps: 0}", "greater than or equal to 1", "every_steps: 0"),
@@ -222,3 +245,9 @@ def test_overrides_are_typed_and_validated() -> None:
         parse_overrides(suite, tasks, ["xnli.batch_size=0"])
     with pytest.raises(HarnessError, match=re.escape("expected [TASK.]FIELD=VALUE")):
         parse_overrides(suite, tasks, ["xnli.batch_size"])
+
+
+def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "    metrics: [accuracy]\n", "    languages: [en]\n    metrics: [accuracy]\n")
+    with pytest.raises(HarnessError, match=r'sample\.yaml:\d+: malformed YAML: duplicate key "languages"'):
+        load_suite(path)

@@ -26,7 +26,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def handle_errors(func: F) -> F:
-    """Turn HarnessError into one red line on stderr and exit code 2 (no traceback)."""
+    """Turn HarnessError into one red line on stderr and exit code 2 (no traceback).
+
+    Anything else is a bug or an environment failure: one line and exit code 1, with the traceback
+    when HARNESS_DEBUG=1.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -34,6 +38,18 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except HarnessError as exc:
             raise fail(_escape(str(exc))) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("HARNESS_DEBUG"):
+                raise
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise fail(
+                _escape(
+                    f"unexpected {type(exc).__name__}: {first} (run with HARNESS_DEBUG=1 for the traceback)"
+                ),
+                code=1,
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from harness.cli.common import console, err_console, handle_errors, quiet_libraries, split_list
-from harness.errors import HarnessError
 
 
 @handle_errors
@@ -25,7 +23,10 @@ def eval_command(
         typer.Option(
             "--model",
             "-m",
-            help="Checkpoint folder in Hugging Face format, or a hub id already in the local cache.",
+            help=(
+                "Checkpoint folder in Hugging Face format, or a hub id (downloaded when online, "
+                "else read from the cache)."
+            ),
         ),
     ],
     tasks: Annotated[
@@ -120,20 +121,13 @@ def eval_command(
     Prints per-language and per-task scores and writes results.json (format: docs/results-format.md).
     """
     from harness.evaluation.output import check_writable, default_output, keep_previous
-    from harness.suites import check_languages, load_suite, parse_overrides, select_tasks
+    from harness.suites import check_languages, load_suite, parse_overrides, parse_seeds, select_tasks
 
     loaded = load_suite(suite)
     selected = select_tasks(loaded, split_list(tasks))
     subset = check_languages(loaded, selected, split_list(languages))
-    try:
-        seed_list = [int(s) for s in split_list(seeds) or []] or None
-    except ValueError:
-        raise HarnessError(
-            f"--seeds {','.join(seeds or [])}: seeds must be integers, e.g. --seeds 1,2,3"
-        ) from None
+    seed_list = parse_seeds(split_list(seeds))
     hp_overrides = parse_overrides(loaded, selected, overrides)
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", device):
-        raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
     output = output or default_output(loaded.name, model)
     check_writable(output)
 
@@ -146,11 +140,6 @@ def eval_command(
     from harness.training import Runtime
 
     runtime = Runtime.detect(device)
-    if runtime.device.type == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise HarnessError(f'--device "{device}": CUDA is not available on this machine')
     with console.status("checking the checkpoint"):
         checkpoint = resolve_checkpoint(model, tokenizer, trust_remote_code)
     request = EvalRequest(

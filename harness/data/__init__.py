@@ -83,6 +83,12 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
         local_path=local,
         columns=columns,
     )
+    if local is None and cached is not None and cached != pin.revision:
+        # Offline, datasets falls back to whatever version it has cached: never score that silently.
+        raise HarnessError(
+            f"{where}: the datasets cache holds {source.dataset} at {cached}, but the suite pins "
+            f"{pin.revision}; fetch the pinned revision (with network access) or remove the stale cache"
+        )
     examples = []
     for row in rows:
         if source.filter_column:
@@ -100,8 +106,9 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
         if source.filter_column
         else None,
         "revision_requested": pin.revision,
-        # The commit the datasets cache holds; for a local folder, a hash of its data files.
-        "revision_used": _folder_hash(local) if local is not None else (cached or pin.revision),
+        # The commit the datasets cache was built from (None when the cache path does not show it);
+        # for a local folder, a hash of its data files.
+        "revision_used": _folder_hash(local) if local is not None else cached,
     }
     return LoadedSplit(examples, labelled=True, provenance=provenance)
 

@@ -25,13 +25,22 @@ def git_commit() -> str | None:
     """The harness source's commit, with '+dirty' when it has uncommitted changes; None outside git."""
     source = Path(harness.__file__).resolve().parent
     try:
+        top = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        # Only the harness's own checkout counts (an installed copy may sit inside someone else's repo).
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != source.parent:
+            return None
         commit = subprocess.run(
             ["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
         )
         if commit.returncode != 0:
             return None
         dirty = subprocess.run(
-            ["git", "-C", str(source), "status", "--porcelain", "--", "."],
+            ["git", "-C", str(source.parent), "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             timeout=10,

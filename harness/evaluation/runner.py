@@ -9,6 +9,7 @@ import gc
 import shlex
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -107,17 +108,18 @@ class Runner:
 
     def run(self) -> Results:
         started = time.perf_counter()
-        failures: list[str] = []
+        failed = False
+        self._write()  # status "running" from the start
         try:
             for name in self.request.tasks:
                 try:
                     self.results.tasks[name] = self._run_task(name)
                 except HarnessError as exc:
-                    failures.append(f"{name}: {exc}")
-                    self.results.tasks[name] = self._pending(name).model_copy(
-                        update={"status": "failed", "reason": str(exc)}
-                    )
-                    self.reporter.warn(f"{name} failed: {exc}")
+                    failed = True
+                    self._fail(name, str(exc))
+                except Exception as exc:  # a bug or a resource error (e.g. out of memory): keep going
+                    failed = True
+                    self._fail(name, f"{type(exc).__name__}: {exc}".splitlines()[0], traceback.format_exc())
                 self._aggregate()
                 self._write()
                 gc.collect()
@@ -126,11 +128,26 @@ class Runner:
             self._write(started)
             raise
         self._aggregate()
-        self.results.status = "complete" if self.results.overall.score is not None else "incomplete"
-        if failures:
+        if failed:
             self.results.status = "failed"
+        elif self.request.data.limit is not None:
+            self.results.status = "smoke"  # scores on truncated data: never "complete"
+        else:
+            self.results.status = "complete" if self.results.overall.score is not None else "incomplete"
         self._write(started)
         return self.results
+
+    def _fail(self, name: str, reason: str, details: str | None = None) -> None:
+        """Record a failed task; the full traceback of an unexpected error goes to errors.log."""
+        if details is not None:
+            log = self.request.output / "errors.log"
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(f"--- {_now()} task {name}\n{details}\n")
+            reason = f"{reason} (traceback in {log})"
+        self.results.tasks[name] = self._pending(name).model_copy(
+            update={"status": "failed", "reason": reason}
+        )
+        self.reporter.warn(f"{name} failed: {reason}")
 
     # --- per task ---------------------------------------------------------------------------------
 
@@ -160,11 +177,13 @@ class Runner:
         hp, overrides = self._hyperparameters(name, entry)
         if hp is None:
             raise HarnessError(f"{name}: the {spec.format.value} format needs hyperparameters in the suite")
-        languages = [
-            lang
-            for lang in entry.languages
-            if self.request.languages is None or lang in self.request.languages
-        ]
+        wanted = self.request.languages
+        languages = [lang for lang in entry.languages if wanted is None or lang in wanted]
+        if not languages:
+            # nothing of this task was asked for: do not fine-tune for nothing
+            return base.model_copy(
+                update={"status": "incomplete", "reason": "none of its languages requested"}
+            )
         self.reporter.info(
             f"[bold]{name}[/bold]: {spec.title}, {len(languages)} of {len(entry.languages)} languages"
         )

@@ -117,7 +117,7 @@ class Timings(_Model):
 
 class Results(_Model):
     schema_version: str = SCHEMA_VERSION
-    status: Literal["running", "complete", "incomplete", "interrupted", "failed"]
+    status: Literal["running", "complete", "incomplete", "smoke", "interrupted", "failed"]
     created_at: str
     updated_at: str
     suite: SuiteInfo

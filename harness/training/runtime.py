@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import torch
+
+from harness.errors import HarnessError
 
 Precision = Literal["fp32", "bf16"]
 
@@ -21,10 +24,25 @@ class Runtime:
 
     @classmethod
     def detect(cls, device: str = "auto") -> Runtime:
-        """CUDA when present (bf16 autocast where the GPU supports it), else CPU in fp32."""
+        """CUDA when present (bf16 autocast where the GPU supports it), else CPU in fp32.
+
+        An explicit device that this machine does not have is an error, not a silent fallback.
+        """
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", device):
+            raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         resolved = torch.device(device)
+        if resolved.type == "cuda":
+            count = torch.cuda.device_count()
+            if count == 0:
+                raise HarnessError(f'--device "{device}": CUDA is not available on this machine')
+            if resolved.index is not None and resolved.index >= count:
+                raise HarnessError(
+                    f'--device "{device}": this machine has {count} CUDA device(s), 0 to {count - 1}'
+                )
+        if resolved.type == "mps" and not torch.backends.mps.is_available():
+            raise HarnessError(f'--device "{device}": MPS (Apple GPU) is not available on this machine')
         bf16 = resolved.type == "cuda" and torch.cuda.is_bf16_supported()
         return cls(resolved, "bf16" if bf16 else "fp32")
 
