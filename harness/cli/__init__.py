@@ -7,6 +7,7 @@ import typer
 import harness
 from harness.cli import suites
 from harness.cli.eval import eval_command
+from harness.cli.score import score_command
 
 app = typer.Typer(
     name="harness",
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(suites.app, name="suites")
 app.command("eval")(eval_command)
+app.command("score")(score_command)
 
 
 def _version(value: bool) -> None:

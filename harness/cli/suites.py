@@ -88,6 +88,12 @@ def _print_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec, suppo
             f"(= {hp.batch_size * hp.grad_accum}), {hp.epochs:g} epochs, max length {hp.max_length}, "
             f"warmup {hp.warmup_steps} steps, weight decay {hp.weight_decay:g}"
         )
+        if hp.qa is not None:
+            qa = hp.qa
+            lines.append(
+                f"  QA windows: doc stride {qa.doc_stride}, question <= {qa.max_query_length} tokens, "
+                f"answer <= {qa.max_answer_length} tokens, n-best {qa.n_best_size}"
+            )
     if entry.selection is not None:
         sel = entry.selection
         lines.append(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from harness.results import Results
+from harness.results import GroupResult, Results, ScoreReport, TaskResult
 
 
 def _fmt(value: float | None) -> str:
@@ -13,7 +14,29 @@ def _fmt(value: float | None) -> str:
 
 
 def print_scores(results: Results, console: Console) -> None:
-    tasks = [t for t in results.tasks.values() if t.runs]
+    """The end-of-run tables of `harness eval`."""
+    title = f"{results.suite.name} (suite {results.suite.version})"
+    print_tables(results.tasks, results.categories, results.overall, title, console)
+    if results.run.smoke:
+        console.print(
+            "[yellow]smoke run (--limit): these scores are not comparable to published ones[/yellow]"
+        )
+
+
+def print_report(report: ScoreReport, console: Console) -> None:
+    """The tables of `harness score`."""
+    title = f"{report.suite.name} (suite {report.suite.version}): {report.predictions}"
+    print_tables(report.tasks, report.categories, report.overall, title, console)
+
+
+def print_tables(
+    results_tasks: dict[str, TaskResult],
+    categories: dict[str, GroupResult],
+    overall: GroupResult,
+    title: str,
+    console: Console,
+) -> None:
+    tasks = [t for t in results_tasks.values() if t.scores]
     if tasks:
         languages: list[str] = []
         for task in tasks:
@@ -39,36 +62,37 @@ def print_scores(results: Results, console: Console) -> None:
         )
         console.print(table)
 
-    summary = Table(title=f"{results.suite.name} (suite {results.suite.version})", title_justify="left")
-    for column in ("task", "status", "score", "languages", "seeds", "note"):
+    with_seeds = any(t.seeds for t in results_tasks.values())
+    columns = ["task", "status", "score", "averages", "languages", *(["seeds"] if with_seeds else []), "note"]
+    summary = Table(title=title, title_justify="left")
+    for column in columns:
         summary.add_column(column, justify="right" if column in ("score", "languages") else "left")
-    for task in results.tasks.values():
+    for task in results_tasks.values():
         done = len(task.languages) - len(task.missing_languages)
         colour = {"complete": "green", "incomplete": "yellow"}.get(task.status, "red")
-        summary.add_row(
+        averages = "\n".join(
+            f"{_SHORT.get(m, m)} {_fmt(v)}" for m, v in task.averages.items() if v is not None
+        )
+        cells = [
             task.name,
             f"[{colour}]{task.status}[/{colour}]",
             _fmt(task.score),
+            averages,
             f"{done}/{len(task.languages)}",
-            ",".join(map(str, task.seeds)),
-            task.reason or "",
-        )
+        ]
+        cells += [",".join(map(str, task.seeds))] if with_seeds else []
+        summary.add_row(*cells, escape(task.reason or ""))
     summary.add_section()
-    for name, group in results.categories.items():
-        summary.add_row(f"[italic]{name}[/italic]", "", _fmt(group.score), "", "", _missing(group.missing))
+    blanks = [""] * (len(columns) - 4)
+    for name, group in categories.items():
+        summary.add_row(f"[italic]{name}[/italic]", "", _fmt(group.score), *blanks, _missing(group.missing))
     summary.add_row(
-        "[bold]overall[/bold]",
-        "",
-        f"[bold]{_fmt(results.overall.score)}[/bold]",
-        "",
-        "",
-        _missing(results.overall.missing),
+        "[bold]overall[/bold]", "", f"[bold]{_fmt(overall.score)}[/bold]", *blanks, _missing(overall.missing)
     )
     console.print(summary)
-    if results.run.smoke:
-        console.print(
-            "[yellow]smoke run (--limit): these scores are not comparable to published ones[/yellow]"
-        )
+
+
+_SHORT = {"exact_match": "EM", "f1": "F1", "precision": "P", "recall": "R", "accuracy": "acc"}
 
 
 def _missing(tasks: list[str]) -> str:

@@ -33,12 +33,12 @@ from harness.results import (
     write_results,
 )
 from harness.results.aggregate import (
-    group_score,
     language_average,
     mean_over_seeds,
     missing_languages,
     task_score,
 )
+from harness.results.groups import groups
 from harness.suites import Hyperparameters, Suite, TaskEntry
 from harness.tasks import TASKS
 from harness.training import Runtime
@@ -203,7 +203,7 @@ class Runner:
             predictions_dir=request.output / "predictions" if request.save_predictions else None,
         )
         train, dev, test = task.load(languages, with_train=task.needs_training(base.seeds))
-        train_features = [(split_name, task.featurize(split)) for split_name, split in train]
+        train_features = [(split_name, split, task.featurize(split)) for split_name, split in train]
         dev_features = (dev, task.featurize(dev)) if dev is not None else None
         test_features = {lang: (split, task.featurize(split)) for lang, split in test.items()}
         runs = [task.run_seed(seed, train_features, dev_features, test_features) for seed in base.seeds]
@@ -276,19 +276,8 @@ class Runner:
     def _aggregate(self) -> None:
         suite = self.request.suite
         task_scores = {name: task.score for name, task in self.results.tasks.items()}
-        self.results.categories = {
-            category: GroupResult(
-                tasks=tasks,
-                score=group_score(task_scores, tasks),
-                missing=[t for t in tasks if task_scores.get(t) is None],
-            )
-            for category, tasks in suite.categories.items()
-        }
-        every = list(suite.tasks)
-        self.results.overall = GroupResult(
-            tasks=every,
-            score=group_score(task_scores, every),
-            missing=[t for t in every if task_scores.get(t) is None],
+        self.results.categories, self.results.overall = groups(
+            task_scores, suite.categories, list(suite.tasks)
         )
 
     def _write(self, started: float | None = None) -> None:

@@ -112,7 +112,7 @@ class TaskRun:
     def run_seed(
         self,
         seed: int,
-        train: list[tuple[str, Features]],
+        train: list[tuple[str, LoadedSplit, Features]],
         dev: tuple[LoadedSplit, Features] | None,
         test: dict[str, tuple[LoadedSplit, Features]],
     ) -> SeedRun:
@@ -144,7 +144,7 @@ class TaskRun:
         self,
         model: torch.nn.Module,
         seed: int,
-        train: list[tuple[str, Features]],
+        train: list[tuple[str, LoadedSplit, Features]],
         dev: tuple[LoadedSplit, Features] | None,
     ) -> SeedRun:
         spec, entry, fmt = self.spec, self.entry, self.fmt
@@ -160,7 +160,7 @@ class TaskRun:
 
         record = SeedRun(seed=seed, scores={}, examples={})
         started = time.perf_counter()
-        for i, (split_name, features) in enumerate(train):
+        for i, (split_name, split, features) in enumerate(train):
             assert entry.selection is not None
             # Selection applies to the last stage (XCOPA: COPA after Social IQa).
             select = i == len(train) - 1 and entry.selection.rule == "best_on_dev"
@@ -185,7 +185,8 @@ class TaskRun:
             record.stages.append(
                 StageRecord(
                     split=split_name,
-                    examples=len(features),
+                    examples=len(split.examples),
+                    features=len(features),
                     optimizer_steps=outcome.optimizer_steps,
                     epochs=outcome.epochs,
                     seconds=outcome.seconds,

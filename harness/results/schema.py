@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 SCHEMA_VERSION = "1.0"
 
-TaskStatus = Literal["complete", "incomplete", "not_supported", "failed", "pending"]
+TaskStatus = Literal["complete", "incomplete", "not_supported", "failed", "pending", "absent"]
 
 
 class _Model(BaseModel):
@@ -18,6 +18,7 @@ class _Model(BaseModel):
 class StageRecord(_Model):
     split: str
     examples: int
+    features: int  # model inputs: examples cut into windows (QA, long tagging sentences) or as they are
     optimizer_steps: int
     epochs: float
     seconds: float
@@ -128,3 +129,15 @@ class Results(_Model):
     categories: dict[str, GroupResult]
     overall: GroupResult
     timings: Timings = Timings()
+
+
+class ScoreReport(_Model):
+    """What `harness score` writes: a leaderboard-layout folder scored against labels."""
+
+    schema_version: str = SCHEMA_VERSION
+    suite: SuiteInfo
+    predictions: str
+    labels: str
+    tasks: dict[str, TaskResult]
+    categories: dict[str, GroupResult]
+    overall: GroupResult
