@@ -60,7 +60,7 @@ def sample_run(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Results, str]) -> None:
     _, results, output = sample_run
     assert results.status == "complete"
-    assert [t.status for t in results.tasks.values()] == ["complete"] * 3
+    assert [t.status for t in results.tasks.values()] == ["complete"] * 8
     assert "Per-language scores" in output and "overall" in output
     assert results.suite.hash.startswith("sha256:") and results.model.weights_hash.startswith("sha256:")
     assert results.model.parameters and results.run.precision == "fp32"
@@ -71,12 +71,21 @@ def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Res
     assert [step for step, _ in xnli.dev_history] == [12, 24, 36, 48, 60, 72]
     best = max(score for _, score in xnli.dev_history)
     assert xnli.selected_step == next(step for step, score in xnli.dev_history if score == best)
+    # XQuAD and MLQA share one SQuAD model, as in the reference; TyDiQA trains its own
+    assert results.tasks["mlqa"].runs[0].trained_by == "xquad"
+    assert results.tasks["mlqa"].runs[0].stages == results.tasks["xquad"].runs[0].stages
+    assert (
+        results.tasks["xquad"].runs[0].trained_by is None
+        and results.tasks["tydiqa"].runs[0].trained_by is None
+    )
+    assert results.tasks["udpos"].runs[0].dev_history  # selected on English dev F1
 
 
 def test_scores_equal_hand_computed_accuracy(sample_run: tuple[Path, Results, str]) -> None:
     out, results, _ = sample_run
     predictions = out / "predictions" / "seed-42"
-    for name, task in results.tasks.items():
+    for name in ("xnli", "pawsx", "xcopa"):
+        task = results.tasks[name]
         for lang in task.languages:
             gold = gold_labels(name, lang)
             predicted = read_predictions(predictions, name, lang)
@@ -86,9 +95,41 @@ def test_scores_equal_hand_computed_accuracy(sample_run: tuple[Path, Results, st
         values = [task.scores[lang]["accuracy"] for lang in task.languages]
         assert task.averages["accuracy"] == sum(values) / len(values)
         assert task.score == task.averages["accuracy"]
-    task_scores = [t.score for t in results.tasks.values()]
-    assert results.overall.score == sum(task_scores) / 3  # type: ignore[arg-type]
-    assert results.categories["classification"].score == results.overall.score
+    scores = {name: task.score for name, task in results.tasks.items()}
+    assert results.overall.score == sum(scores.values()) / 8  # type: ignore[arg-type]  # tasks, not categories
+    classification = [scores["xnli"], scores["pawsx"], scores["xcopa"]]
+    assert results.categories["classification"].score == sum(classification) / 3  # type: ignore[arg-type]
+    assert results.categories["qa"].score == (scores["xquad"] + scores["mlqa"] + scores["tydiqa"]) / 3  # type: ignore[operator]
+    # a QA task's score is (average EM + average F1) / 2
+    xquad = results.tasks["xquad"]
+    assert xquad.score == (xquad.averages["exact_match"] + xquad.averages["f1"]) / 2  # type: ignore[operator]
+
+
+def test_harness_score_on_saved_predictions_gives_the_eval_numbers(
+    sample_run: tuple[Path, Results, str],
+) -> None:
+    out, results, _ = sample_run
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "--suite",
+            "sample",
+            "--predictions",
+            str(out / "predictions" / "seed-42"),
+            "--labels",
+            str(out / "labels"),
+            "--output",
+            str(out / "scores.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "scores.json").read_text())
+    for name, task in results.tasks.items():
+        assert report["tasks"][name]["status"] == "complete", name
+        assert report["tasks"][name]["scores"] == task.scores, name  # exactly equal, every metric
+        assert report["tasks"][name]["score"] == task.score, name
+    assert report["overall"]["score"] == results.overall.score
 
 
 def test_provenance_and_revisions_are_recorded(sample_run: tuple[Path, Results, str]) -> None:
@@ -121,18 +162,19 @@ def test_same_seed_gives_identical_scores(
         "-o",
         str(tmp_path),
         "--tasks",
-        "xnli,xcopa",
+        "xnli,xcopa,udpos,xquad",
         "--save-predictions",
     )
     again = read_results(tmp_path / "results.json")
-    for name in ("xnli", "xcopa"):
+    for name in ("xnli", "xcopa", "udpos", "xquad"):
         assert again.tasks[name].runs[0].scores == first.tasks[name].runs[0].scores
         assert again.tasks[name].runs[0].dev_history == first.tasks[name].runs[0].dev_history
         for lang in again.tasks[name].languages:
-            assert read_predictions(tmp_path / "predictions" / "seed-42", name, lang) == read_predictions(
-                first_out / "predictions" / "seed-42", name, lang
-            )
-    assert again.status == "incomplete" and again.overall.score is None and again.overall.missing == ["pawsx"]
+            (mine,) = (tmp_path / "predictions" / "seed-42" / name).glob(f"test-{lang}.*")
+            (theirs,) = (first_out / "predictions" / "seed-42" / name).glob(f"test-{lang}.*")
+            assert mine.read_bytes() == theirs.read_bytes(), (name, lang)
+    assert again.status == "incomplete" and again.overall.score is None
+    assert again.overall.missing == ["pawsx", "panx", "mlqa", "tydiqa"]
     assert again.tasks["pawsx"].status == "pending"
 
 

@@ -71,7 +71,8 @@ def _score_task(suite: Suite, name: str, predictions: Path, labels: Path) -> Tas
         elif not label_file.is_file():
             absent["labels"].append(lang)
         else:
-            scores[lang] = scorer.score(prediction_file, label_file, lang)
+            computed = scorer.score(prediction_file, label_file, lang)
+            scores[lang] = {m: computed[m] for m in entry.metrics if m in computed}
     reason = "; ".join(
         f"no {side} file test-LANG.{scorer.suffix} for {', '.join(langs)}"
         for side, langs in absent.items()
