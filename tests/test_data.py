@@ -248,3 +248,65 @@ def test_download_bad_rows_name_file_and_line(hub_suite: Suite, download: Path) 
     )
     with pytest.raises(HarnessError, match=r'socialIQa_v1.4_trn.jsonl:1: label "D" is not one of A, B, C'):
         load_split(TASKS["xcopa"], "siqa_train", "en", DataOptions(hub_suite, data_dir=download))
+
+
+def test_download_conll_train_and_unlabelled_test(hub_suite: Suite, tmp_path: Path) -> None:
+    root = tmp_path / "dl"
+    (root / "panx").mkdir(parents=True)
+    (root / "panx" / "train-en.tsv").write_text("Marie\tB-PER\nCurie\tI-PER\nlebte\tO\n\nParis\tB-LOC\n\n\n")
+    (root / "panx" / "test-de.tsv").write_text("Marie\nCurie\n\nParis\n")
+    train = load_split(TASKS["panx"], "train", "en", DataOptions(hub_suite, data_dir=root))
+    assert train.examples == [
+        {"tokens": ["Marie", "Curie", "lebte"], "tags": ["B-PER", "I-PER", "O"], "label": None},
+        {"tokens": ["Paris"], "tags": ["B-LOC"], "label": None},
+    ]
+    test = load_split(TASKS["panx"], "test", "de", DataOptions(hub_suite, data_dir=root))
+    assert not test.labelled and [e["tokens"] for e in test.examples] == [["Marie", "Curie"], ["Paris"]]
+    assert all(e["tags"] is None for e in test.examples)
+
+
+def test_download_squad_json_is_flattened_per_question(hub_suite: Suite, tmp_path: Path) -> None:
+    root = tmp_path / "dl"
+    (root / "mlqa" / "MLQA_V1" / "test").mkdir(parents=True)
+    squad = {
+        "version": "1.0",
+        "data": [
+            {
+                "title": "T",
+                "paragraphs": [
+                    {
+                        "context": "Der Hund bellt.",
+                        "qas": [
+                            {
+                                "id": "a1",
+                                "question": "Wer bellt?",
+                                "answers": [{"text": "Der Hund", "answer_start": 0}],
+                            },
+                            {
+                                "id": "a2",
+                                "question": "Was tut er?",
+                                "answers": [{"text": "bellt", "answer_start": 9}],
+                            },
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    (root / "mlqa" / "MLQA_V1" / "test" / "test-context-de-question-de.json").write_text(json.dumps(squad))
+    loaded = load_split(TASKS["mlqa"], "test", "de", DataOptions(hub_suite, data_dir=root))
+    assert [e["id"] for e in loaded.examples] == ["a1", "a2"]
+    assert loaded.examples[1]["answers"] == {"text": ["bellt"], "answer_start": [9]}
+    assert loaded.examples[0]["context"] == "Der Hund bellt." and loaded.labelled
+
+
+def test_sample_hub_layout_tagging_and_tydiqa_prefix_filter() -> None:
+    from harness.suites import load_suite
+
+    sample = DataOptions(load_suite("sample"))
+    udpos = load_split(TASKS["udpos"], "test", "zh", sample)  # config udpos.Chinese from the language name
+    assert udpos.provenance["config"] == "udpos.Chinese" and isinstance(udpos.examples[0]["tags"][0], int)
+    tydiqa = load_split(TASKS["tydiqa"], "test", "fi", sample)
+    assert tydiqa.examples and all(e["id"].startswith("finnish-") for e in tydiqa.examples)
+    train = load_split(TASKS["tydiqa"], "train", "en", sample)  # English only, the others filtered out
+    assert len(train.examples) == 40 and all(e["id"].startswith("english-") for e in train.examples)
