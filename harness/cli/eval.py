@@ -94,8 +94,9 @@ def eval_command(
         typer.Option(
             "--save-predictions",
             help=(
-                "Also write predictions in the XTREME leaderboard layout: "
-                "OUTPUT/predictions/seed-N/TASK/test-LANG.{tsv,jsonl}."
+                "Also write predictions in the XTREME leaderboard layout, "
+                "OUTPUT/predictions/seed-N/TASK/test-LANG.{tsv,json,jsonl}, and the gold files under "
+                "OUTPUT/labels/ (score them with `harness score`)."
             ),
         ),
     ] = False,
