@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from harness.errors import HarnessError
+from harness.metrics import accuracy
 from harness.models import Head
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
@@ -115,12 +116,19 @@ def argmax_rows(outputs: list[np.ndarray]) -> list[int]:
     return np.concatenate(outputs, axis=0).argmax(axis=-1).tolist()
 
 
-def label_scores(
-    functions: dict[str, Callable[[Sequence[Any], Sequence[Any]], float]],
-    predictions: Sequence[Any],
-    examples: Sequence[Example],
-    metrics: Sequence[str],
-) -> dict[str, float]:
-    """Score predictions against each example's `label` with the named metric functions."""
-    labels = [e["label"] for e in examples]
-    return {m: functions[m](predictions, labels) for m in metrics}
+class SingleLabel(Format):
+    """Formats that predict one label per example (classification, multiple choice), scored by accuracy."""
+
+    def score(
+        self,
+        predictions: Sequence[Any],
+        examples: Sequence[Example],
+        metrics: Sequence[str],
+        spec: TaskSpec,
+        lang: str,
+    ) -> dict[str, float]:
+        labels = [e["label"] for e in examples]
+        return {m: _LABEL_METRICS[m](predictions, labels) for m in metrics}
+
+
+_LABEL_METRICS = {"accuracy": accuracy}

@@ -7,16 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from harness import metrics
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, Features, Format, argmax_rows, label_scores
+from harness.formats.base import Collate, Example, Features, SingleLabel, argmax_rows
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
 
-_METRICS = {"accuracy": metrics.accuracy}
 
-
-class Classification(Format):
+class Classification(SingleLabel):
     name = "classification"
     head = "sequence_classification"
 
@@ -57,13 +54,3 @@ class Classification(Format):
         hp: Hyperparameters,
     ) -> list[str]:
         return [spec.labels[i] for i in argmax_rows(outputs)]
-
-    def score(
-        self,
-        predictions: Sequence[Any],
-        examples: Sequence[Example],
-        metrics_: Sequence[str],
-        spec: TaskSpec,
-        lang: str,
-    ) -> dict[str, float]:
-        return label_scores(_METRICS, predictions, examples, metrics_)

@@ -13,16 +13,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness import metrics
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, Features, Format, argmax_rows, label_scores
+from harness.formats.base import Collate, Example, Features, SingleLabel, argmax_rows
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
 
-_METRICS = {"accuracy": metrics.accuracy}
 
-
-class MultipleChoice(Format):
+class MultipleChoice(SingleLabel):
     name = "multiple_choice"
     head = "multiple_choice"
     prediction_suffix = "jsonl"
@@ -72,19 +69,6 @@ class MultipleChoice(Format):
     ) -> list[str]:
         return [str(i) for i in argmax_rows(outputs)]
 
-    def score(
-        self,
-        predictions: Sequence[Any],
-        examples: Sequence[Example],
-        metrics_: Sequence[str],
-        spec: TaskSpec,
-        lang: str,
-    ) -> dict[str, float]:
-        return label_scores(_METRICS, predictions, examples, metrics_)
-
     def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
         # evaluate.py's read_xcopa reads json["label"] per line
         return "".join(json.dumps({"label": int(p)}) + "\n" for p in predictions)
-
-    def write_labels(self, examples: Sequence[Example], spec: TaskSpec) -> str:
-        return self.write_predictions([e["label"] for e in examples], examples)
