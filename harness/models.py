@@ -219,6 +219,21 @@ def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None
     return model
 
 
+def load_encoder(checkpoint: Checkpoint) -> Any:
+    """The bare encoder (no task head): AutoModel, or the encoder alone of an encoder-decoder."""
+    import transformers
+
+    auto = transformers.AutoModelForTextEncoding if checkpoint.is_encoder_decoder else transformers.AutoModel
+    try:
+        model, info = auto.from_pretrained(
+            str(checkpoint.path), output_loading_info=True, trust_remote_code=checkpoint.trust_remote_code
+        )
+    except Exception as exc:
+        raise HarnessError(f"{checkpoint.path}: cannot load the encoder ({_first_line(exc)})") from None
+    _check_loaded(checkpoint, model, info)
+    return model
+
+
 def _check_loaded(checkpoint: Checkpoint, model: Any, info: dict[str, Any]) -> None:
     # A fresh head is expected to be missing; most of the network missing means the weights do not
     # belong to this architecture (wrong or damaged checkpoint) and would silently train from scratch.

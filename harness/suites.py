@@ -80,6 +80,37 @@ class Hyperparameters(_Strict):
     qa: QAOptions | None = None  # extractive QA only; None means the defaults above
 
 
+class Representation(_Strict):
+    """How a sentence becomes one vector for retrieval (L2-normalised, compared by cosine)."""
+
+    pooling: Literal["mean", "cls", "pooler"]  # mean: over all non-padding positions, special tokens too
+    # Hidden layer by model depth (1 = first layer's output, as hidden_states[i]); unlisted depths use
+    # round(depth x layer_fraction), or the last layer when that is unset.
+    layer_by_depth: dict[int, int] = {}
+    layer_fraction: Annotated[float, Field(gt=0, le=1)] | None = None
+    max_length: Annotated[int, Field(ge=8)] = 512
+    batch_size: Annotated[int, Field(ge=1)] = 100
+    lowercase: bool = False  # the reference lowercases Mewsli-X and LAReQA inputs for XLM-R
+
+    @model_validator(mode="after")
+    def _pooler_is_last(self) -> Representation:
+        if self.pooling == "pooler" and (self.layer_by_depth or self.layer_fraction):
+            raise ValueError("pooling pooler reads the last layer: give no layer_by_depth or layer_fraction")
+        return self
+
+
+class RetrievalOptions(_Strict):
+    representation: Representation
+    # Retrieve with the encoder of another task's fine-tuned model from the same run (XTREME-R
+    # Tatoeba uses the SQuAD v1.1 model: encoder_from xquad); None: the checkpoint as given.
+    encoder_from: str | None = None
+    margin_k: Annotated[int, Field(ge=1)] = 4  # BUCC: neighbours in the ratio margin
+    top_k: Annotated[int, Field(ge=1)] = 20  # Mewsli-X, LAReQA: ranking cutoff
+    # Dual encoders: token limits of each side (LAReQA: questions 96, answer sentence + paragraph 256)
+    query_length: Annotated[int, Field(ge=8)] | None = None
+    candidate_length: Annotated[int, Field(ge=8)] | None = None
+
+
 class Selection(_Strict):
     """Model-selection rule: keep the best checkpoint on the English dev set, or the last one."""
 
@@ -134,6 +165,7 @@ class TaskEntry(_Strict):
     splits: SplitRoles
     hyperparameters: Hyperparameters | None = None  # None: the task needs no fine-tuning
     selection: Selection | None = None
+    retrieval: RetrievalOptions | None = None  # retrieval tasks only
     seeds: Annotated[list[Seed], NonEmpty] | None = None  # replaces the suite's seeds for this task
 
     @field_validator("metrics", "score", "seeds")
@@ -172,6 +204,9 @@ class Suite(_Strict):
     datasets: dict[str, DatasetPin]
     categories: dict[str, list[str]]
     tasks: dict[str, TaskEntry]
+    # An XTREME download/ folder (relative to the suite file) for splits that exist only in that
+    # layout (BUCC, Mewsli-X, LAReQA); --data-dir replaces it.
+    download_dir: str | None = None
     # Set by load_suite, not by the YAML: where relative dataset paths resolve from.
     source: Annotated[Path | None, Field(exclude=True)] = None
 
@@ -206,6 +241,12 @@ class Suite(_Strict):
         """sha256 of the resolved suite (defaults filled in), stable across YAML formatting."""
         payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+
+    def download_path(self) -> Path | None:
+        if self.download_dir is None:
+            return None
+        base = self.source.parent if self.source else Path.cwd()
+        return (base / self.download_dir).resolve()
 
     def dataset_path(self, dataset: str) -> Path | None:
         pin = self.datasets[dataset]
@@ -254,6 +295,13 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
         raise _FieldError((*where,), "hyperparameters go with train splits, and train splits need them")
     if bool(roles.train) != (entry.selection is not None):
         raise _FieldError((*where,), "a selection rule goes with train splits, and train splits need one")
+    if (spec.format is FormatName.retrieval) != (entry.retrieval is not None):
+        raise _FieldError((*where, "retrieval"), "retrieval tasks, and only they, take retrieval options")
+    source = entry.retrieval.encoder_from if entry.retrieval else None
+    if source is not None and (source not in suite.tasks or suite.tasks[source].hyperparameters is None):
+        raise _FieldError(
+            (*where, "retrieval", "encoder_from"), f'"{source}" is not a fine-tuned task of this suite'
+        )
     if roles.dev is not None and roles.dev == roles.test:
         raise _FieldError((*where, "splits", "dev"), "the dev split must not be the test split")
     if entry.selection is not None and entry.selection.rule == "best_on_dev" and roles.dev is None:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from harness.cli.common import console, handle_errors
-from harness.suites import Suite, TaskEntry
+from harness.suites import RetrievalOptions, Suite, TaskEntry
 from harness.tasks import Split, TaskSpec
 
 app = typer.Typer(help="List and inspect evaluation suites.", no_args_is_help=True)
@@ -79,7 +79,7 @@ def _print_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec, suppo
     for role, split_name in roles:
         if split_name is not None:
             lines.append(f"  {role}: {split_name} = {_source(spec.splits[split_name])}")
-    if not entry.splits.train:
+    if not entry.splits.train and not (entry.retrieval and entry.retrieval.encoder_from):
         lines.append("  train: none (the encoder as given)")
     if entry.hyperparameters is not None:
         hp = entry.hyperparameters
@@ -102,8 +102,31 @@ def _print_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec, suppo
             if sel.rule == "best_on_dev"
             else "  selection: the final model (no checkpoint selection)"
         )
+    if entry.retrieval is not None:
+        lines += _retrieval_lines(entry.retrieval)
     lines.append(f"  seeds: {', '.join(map(str, suite.seeds_for(name)))}")
     console.print("\n".join(lines), highlight=False)
+
+
+def _retrieval_lines(options: RetrievalOptions) -> list[str]:
+    rep = options.representation
+    layers = ", ".join(f"{layer} of {depth}" for depth, layer in rep.layer_by_depth.items())
+    if rep.pooling == "pooler":
+        which = "the pooler output"
+    else:
+        fallback = f"else {rep.layer_fraction:g} x depth" if rep.layer_fraction else "else the last layer"
+        which = (
+            f"{rep.pooling} pooling of layer {layers}, {fallback}"
+            if layers
+            else f"{rep.pooling} pooling, {fallback}"
+        )
+    lines = [f"  vectors: {which}; max length {rep.max_length}{', lowercased' if rep.lowercase else ''}"]
+    encoder = (
+        f"the encoder of the run's fine-tuned {options.encoder_from} model" if options.encoder_from else None
+    )
+    lines.append(f"  encoder: {encoder or 'the checkpoint as given, unless the task trains a dual encoder'}")
+    lines.append(f"  search: margin k {options.margin_k}, top {options.top_k}")
+    return lines
 
 
 def _source(split: Split) -> str:

@@ -28,6 +28,11 @@ class DataOptions:
     data_dir: Path | None = None
     limit: int | None = None  # keep the first N examples of every split (smoke runs only)
 
+    @property
+    def download_dir(self) -> Path | None:
+        """--data-dir, else the suite's own download/ folder (for splits only found there)."""
+        return self.data_dir or self.suite.download_path()
+
 
 @dataclass
 class LoadedSplit:
@@ -51,6 +56,8 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
         loaded = _from_download(spec, split, lang, options.data_dir, where)
     elif split.hub is not None:
         loaded = _from_hub(spec, split, lang, options.suite, where)
+    elif split.download is not None and options.download_dir is not None:
+        loaded = _from_download(spec, split, lang, options.download_dir, where)
     else:
         raise HarnessError(
             f"{where}: this split is only available in the XTREME download/ layout; pass --data-dir"
@@ -61,6 +68,13 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
     if not loaded.examples:
         raise HarnessError(f"{where}: no examples ({_describe(loaded.provenance)})")
     return loaded
+
+
+def download_file_exists(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> bool:
+    """Whether an optional download-layout file is there (BUCC test gold: the reference deletes it)."""
+    source = spec.splits[split_name].download
+    folder = options.download_dir
+    return source is not None and folder is not None and (folder / _fill(source.path, spec, lang)).is_file()
 
 
 def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str) -> LoadedSplit:

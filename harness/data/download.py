@@ -22,6 +22,10 @@ def read_rows(path: Path, source: DownloadSource) -> Iterator[dict[str, Any]]:
         yield from _read_conll(path)
     elif source.layout == "json":
         yield from _read_squad(path)
+    elif source.layout == "mentions":
+        for row in _read_jsonl(path):
+            for mention in row.get("mentions", []):
+                yield {"mention": {"context": row["context"], "mention": mention}}
     else:
         raise HarnessError(f"{path}: reading the {source.layout!r} download layout is not implemented yet")
 
@@ -87,11 +91,15 @@ def _read_squad(path: Path) -> Iterator[dict[str, Any]]:
     articles = data.get("data") if isinstance(data, dict) else None
     if not isinstance(articles, list):
         raise HarnessError(f'{path}: expected SQuAD format, a JSON object with a "data" list')
+    number = 0
     for article in articles:
         for paragraph in article.get("paragraphs", []):
+            number += 1  # paragraphs counted across the file, as LAReQA's candidate ids do
             for qa in paragraph.get("qas", []):
                 answers = qa.get("answers", [])
                 yield {
+                    "paragraph": number,
+                    "sentence_breaks": paragraph.get("sentence_breaks"),
                     "id": qa["id"],
                     "title": article.get("title", ""),
                     "context": paragraph["context"],

@@ -15,19 +15,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from harness.data import DataOptions
 from harness.errors import HarnessError
 from harness.evaluation.environment import describe_environment
 from harness.evaluation.report import Reporter
+from harness.evaluation.retrieval_run import RetrievalRun
 from harness.evaluation.task_run import TaskRun, TrainedModels, training_key
 from harness.formats import get_format, is_supported
-from harness.models import Checkpoint, load_tokenizer
+from harness.models import Checkpoint, load_encoder, load_tokenizer
 from harness.results import (
     Environment,
     GroupResult,
     ModelInfo,
     Results,
     RunInfo,
+    SeedRun,
     SuiteInfo,
     TaskResult,
     write_results,
@@ -40,7 +44,7 @@ from harness.results.aggregate import (
 )
 from harness.results.groups import groups
 from harness.suites import Hyperparameters, Suite, TaskEntry
-from harness.tasks import TASKS
+from harness.tasks import TASKS, FormatName
 from harness.training import Runtime
 
 
@@ -175,8 +179,6 @@ class Runner:
             self.reporter.warn(f"{name}: {reason}")
             return base.model_copy(update={"status": "not_supported", "reason": reason})
         hp, overrides = self._hyperparameters(name, entry)
-        if hp is None:
-            raise HarnessError(f"{name}: the {spec.format.value} format needs hyperparameters in the suite")
         wanted = self.request.languages
         languages = [lang for lang in entry.languages if wanted is None or lang in wanted]
         if not languages:
@@ -187,8 +189,44 @@ class Runner:
         self.reporter.info(
             f"[bold]{name}[/bold]: {spec.title}, {len(languages)} of {len(entry.languages)} languages"
         )
+        if spec.format is FormatName.retrieval:
+            runs, provenance = self._retrieval(name, hp, languages, base.seeds)
+        else:
+            runs, provenance = self._fine_tuned(name, languages, base.seeds)
+
+        scores = mean_over_seeds([run.scores for run in runs])
+        averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
+        missing = missing_languages(scores, entry.languages, entry.metrics[0])
+        unscored = sorted({lang for run in runs for lang in run.unscored})
+        reason = None
+        if unscored:
+            reason = f"no test labels for {', '.join(unscored)} (the download layout strips them)"
+        elif missing:
+            reason = f"languages not evaluated: {', '.join(missing)}"
+        return base.model_copy(
+            update={
+                "status": "incomplete" if missing else "complete",
+                "reason": reason,
+                "hyperparameters": hp.model_dump() if hp else None,
+                "overrides": overrides,
+                "selection": entry.selection.model_dump() if entry.selection else None,
+                "splits": entry.splits.model_dump(),
+                "runs": runs,
+                "scores": scores,
+                "missing_languages": missing,
+                "averages": averages,
+                "score": task_score(averages, entry.score),
+                "data": provenance,
+            }
+        )
+
+    def _task_run(self, name: str) -> TaskRun:
+        spec, entry = TASKS[name], self.request.suite.tasks[name]
+        hp, _ = self._hyperparameters(name, entry)
+        if hp is None:
+            raise HarnessError(f"{name}: the {spec.format.value} format needs hyperparameters in the suite")
         request = self.request
-        task = TaskRun(
+        return TaskRun(
             spec=spec,
             entry=entry,
             fmt=get_format(spec.format),
@@ -202,42 +240,51 @@ class Runner:
             key=self.keys.get(name),
             predictions_dir=request.output / "predictions" if request.save_predictions else None,
         )
-        train, dev, test = task.load(languages, with_train=task.needs_training(base.seeds))
+
+    def _fine_tuned(
+        self, name: str, languages: list[str], seeds: list[int]
+    ) -> tuple[list[SeedRun], list[Any]]:
+        task = self._task_run(name)
+        train, dev, test = task.load(languages, with_train=task.needs_training(seeds))
         train_features = [(split_name, split, task.featurize(split)) for split_name, split in train]
         dev_features = (dev, task.featurize(dev)) if dev is not None else None
         test_features = {lang: (split, task.featurize(split)) for lang, split in test.items()}
-        runs = [task.run_seed(seed, train_features, dev_features, test_features) for seed in base.seeds]
+        runs = [task.run_seed(seed, train_features, dev_features, test_features) for seed in seeds]
         if self.results.model.parameters is None:
             self.results.model.parameters = task.parameters
+        provenance = [s.provenance for _, s in train] + ([dev.provenance] if dev else [])
+        return runs, provenance + [s.provenance for s in test.values()]
 
-        scores = mean_over_seeds([run.scores for run in runs])
-        averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
-        missing = missing_languages(scores, entry.languages, entry.metrics[0])
-        unscored = sorted({lang for run in runs for lang in run.unscored})
-        reason = None
-        if unscored:
-            reason = f"no test labels for {', '.join(unscored)} (the download layout strips them)"
-        elif missing:
-            reason = f"languages not evaluated: {', '.join(missing)}"
-        provenance = [s.provenance for _, s in train]
-        provenance += [dev.provenance] if dev else []
-        provenance += [s.provenance for s in test.values()]
-        return base.model_copy(
-            update={
-                "status": "incomplete" if missing else "complete",
-                "reason": reason,
-                "hyperparameters": hp.model_dump(),
-                "overrides": overrides,
-                "selection": entry.selection.model_dump() if entry.selection else None,
-                "splits": entry.splits.model_dump(),
-                "runs": runs,
-                "scores": scores,
-                "missing_languages": missing,
-                "averages": averages,
-                "score": task_score(averages, entry.score),
-                "data": provenance,
-            }
+    def _retrieval(
+        self, name: str, hp: Hyperparameters | None, languages: list[str], seeds: list[int]
+    ) -> tuple[list[SeedRun], list[Any]]:
+        spec, entry = TASKS[name], self.request.suite.tasks[name]
+        retrieval = RetrievalRun(
+            spec=spec,
+            entry=entry,
+            hp=hp,
+            tokenizer=self._load_tokenizer(),
+            request=self.request,
+            reporter=self.reporter,
+            encoder_for=self._encoder,
         )
+        runs = [retrieval.run_seed(seed, languages) for seed in seeds]
+        return runs, retrieval.provenance
+
+    def _encoder(self, source: str | None, seed: int) -> torch.nn.Module:
+        """The encoder a retrieval task embeds with: the checkpoint, or a task's fine-tuned model."""
+        if source is None:
+            return load_encoder(self.request.checkpoint)
+        task = self._task_run(source)
+        stored = self.trained.store.get(f"{task.key}|seed={seed}") if task.key else None
+        if stored is not None:
+            model, _ = task.trained_model(seed, [], None)  # reuses the stored weights
+        else:
+            self.reporter.info(f"fine-tuning {source} (seed {seed}) for its encoder")
+            train, dev, _ = task.load([], with_train=True)
+            features = [(split_name, split, task.featurize(split)) for split_name, split in train]
+            model, _ = task.trained_model(seed, features, (dev, task.featurize(dev)) if dev else None)
+        return model.get_encoder() if self.request.checkpoint.is_encoder_decoder else model.base_model
 
     def _hyperparameters(self, name: str, entry: TaskEntry) -> tuple[Hyperparameters | None, dict[str, Any]]:
         overrides = self.request.overrides.get(name, {})
@@ -264,6 +311,19 @@ class Runner:
             keys[name] = key
             for seed in self.request.seeds or self.request.suite.seeds_for(name):
                 counts[f"{key}|seed={seed}"] = counts.get(f"{key}|seed={seed}", 0) + 1
+        # a retrieval task that embeds with another task's fine-tuned encoder wants that model kept
+        for name in self.request.tasks:
+            options = self.request.suite.tasks[name].retrieval
+            source = options.encoder_from if options else None
+            if source is None:
+                continue
+            spec, entry = TASKS[source], self.request.suite.tasks[source]
+            hp, _ = self._hyperparameters(source, entry)
+            key = training_key(spec, entry, hp, spec.format.value, self.request.data)
+            if key is not None:
+                keys[source] = key
+                for seed in self.request.seeds or self.request.suite.seeds_for(name):
+                    counts[f"{key}|seed={seed}"] = counts.get(f"{key}|seed={seed}", 0) + 2
         return keys, TrainedModels(wanted={k for k, n in counts.items() if n > 1})
 
     def _load_tokenizer(self) -> Any:

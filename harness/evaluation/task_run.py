@@ -116,7 +116,27 @@ class TaskRun:
         dev: tuple[LoadedSplit, Features] | None,
         test: dict[str, tuple[LoadedSplit, Features]],
     ) -> SeedRun:
-        spec, entry, fmt = self.spec, self.entry, self.fmt
+        model, record = self.trained_model(seed, train, dev)
+        if dev is not None:
+            split, features = dev
+            record.dev = self.fmt.score(
+                self.predict(model, split, features),
+                split.examples,
+                self.entry.metrics,
+                self.spec,
+                self.dev_lang,
+            )
+        self._test(model, seed, test, record)
+        return record
+
+    def trained_model(
+        self,
+        seed: int,
+        train: list[tuple[str, LoadedSplit, Features]],
+        dev: tuple[LoadedSplit, Features] | None,
+    ) -> tuple[torch.nn.Module, SeedRun]:
+        """The model fine-tuned for this seed: trained now, or reused from an identical earlier training."""
+        spec, fmt = self.spec, self.fmt
         # The head's initial weights come from the seeded generator: seed before loading.
         seed_everything(seed)
         model = load_model(self.checkpoint, fmt.head, fmt.num_labels(spec)).to(self.runtime.device)
@@ -126,19 +146,12 @@ class TaskRun:
             kept = self.trained.store[key]
             model.load_state_dict(kept.state)
             self.reporter.info(f"{spec.name} seed {seed}: reusing the model fine-tuned for {kept.task}")
-            record = kept.record.model_copy(update={"trained_by": kept.task})
-        else:
-            record = self._train(model, seed, train, dev)
-            if key is not None and key in self.trained.wanted:
-                state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-                self.trained.store[key] = Trained(spec.name, state, record)
-        if dev is not None:
-            split, features = dev
-            record.dev = fmt.score(
-                self.predict(model, split, features), split.examples, entry.metrics, spec, self.dev_lang
-            )
-        self._test(model, seed, test, record)
-        return record
+            return model, kept.record.model_copy(update={"trained_by": kept.task}, deep=True)
+        record = self._train(model, seed, train, dev)
+        if key is not None and key in self.trained.wanted:
+            state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+            self.trained.store[key] = Trained(spec.name, state, record.model_copy(deep=True))
+        return model, record
 
     def _train(
         self,

@@ -21,7 +21,8 @@ _REGISTRY: dict[FormatName, str] = {
 
 
 def is_supported(name: FormatName) -> bool:
-    return name in _REGISTRY
+    # retrieval runs through its own protocols (formats/retrieval.py), not a Format class
+    return name in _REGISTRY or name is FormatName.retrieval
 
 
 def get_format(name: FormatName) -> Format:

@@ -39,3 +39,60 @@ def mrr_at_k(gold: Mapping[str, Sequence[str]], predicted: Mapping[str, Sequence
         candidates = list(predicted.get(example, []))[:k]
         ranks.append(next((1.0 / rank for rank, c in enumerate(candidates, start=1) if c == target), 0.0))
     return (sum(ranks) / len(ranks) if ranks else 0.0) * 100
+
+
+def average_precision_at_k(relevant: set[str], ranked: Sequence[str], k: int = 20) -> float:
+    """AP@k of one query (0-1): precision at each relevant hit in the first k, over min(|relevant|, k).
+
+    >>> average_precision_at_k({"a", "c"}, ["a", "b", "c", "d"], k=20)  # (1/1 + 2/3) / 2
+    0.8333333333333333
+    """
+    score, hits = 0.0, 0.0
+    top = list(ranked[:k])
+    for i, candidate in enumerate(top):
+        if candidate in relevant and candidate not in top[:i]:
+            hits += 1.0
+            score += hits / (i + 1.0)
+    return score / min(len(relevant), k)
+
+
+def map_at_k(
+    relevant: Mapping[str, Sequence[str]], ranked: Mapping[str, Sequence[str]], k: int = 20
+) -> float:
+    """mAP@k (0-100) over the queries of `relevant`; a query without a ranking scores 0.
+
+    LAReQA (utils_lareqa.mean_avg_prec_at_k): every query has one or more relevant candidates,
+    one per language whose paragraph holds the answer.
+
+    >>> map_at_k({"q1": ["a", "c"], "q2": ["z"]}, {"q1": ["a", "b", "c"]})
+    41.666666666666664
+    """
+    scores = [
+        average_precision_at_k(set(targets), ranked.get(query, []), k) for query, targets in relevant.items()
+    ]
+    return (sum(scores) / len(scores) if scores else 0.0) * 100
+
+
+def best_threshold(scored: Sequence[tuple[str, float]], gold: set[str]) -> float:
+    """The mining threshold that maximises F1 on gold pairs (LASER's bucc_optimize, as XTREME uses).
+
+    Candidates are taken best score first; where F1 peaks, the threshold is the midpoint between
+    that score and the next one (or that score itself when it is the last candidate). Pairs with
+    score >= threshold are kept.
+
+    >>> best_threshold([("p1", 0.9), ("p2", 0.8), ("x", 0.5), ("y", 0.45), ("p3", 0.4)], {"p1", "p2", "p3"})
+    0.65
+    """
+    items = sorted(scored, key=lambda item: -item[1])
+    best_f1, threshold = 0.0, items[0][1] if items else 0.0
+    correct = 0
+    for i, (pair, score) in enumerate(items):
+        correct += pair in gold
+        if correct == 0:
+            continue
+        precision, recall = correct / (i + 1), correct / len(gold)
+        f1 = 2 * precision * recall / (precision + recall)
+        if f1 > best_f1:
+            best_f1 = f1
+            threshold = (score + items[i + 1][1]) / 2 if i + 1 < len(items) else score
+    return threshold

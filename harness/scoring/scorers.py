@@ -16,6 +16,7 @@ from harness.metrics import (
     accuracy,
     bucc_f1,
     chunk_f1,
+    map_at_k,
     mlqa_em_f1,
     mrr_at_k,
     squad_em_f1,
@@ -90,6 +91,12 @@ def _bucc(prediction_file: Path, label_file: Path, lang: str) -> dict[str, float
     return bucc_f1(read_label(label_file), read_label(prediction_file))
 
 
+def _lareqa(prediction_file: Path, label_file: Path, lang: str) -> dict[str, float]:
+    # The reference defines no LAReQA files; the harness writes {question uid: [candidate uids]} for
+    # predictions (ranked) and labels (relevant), one file per question language.
+    return {"map@20": map_at_k(read_json(label_file), read_json(prediction_file), k=20)}
+
+
 def _mewslix(prediction_file: Path, label_file: Path, lang: str) -> dict[str, float]:
     return {"mrr@20": mrr_at_k(read_json(label_file), read_json(prediction_file), k=20)}
 
@@ -113,4 +120,5 @@ SCORERS: dict[str, TaskScorer] = {
     "mlqa": TaskScorer("json", _mlqa),
     "bucc2018": TaskScorer("tsv", _bucc),
     "mewslix": TaskScorer("json", _mewslix),
+    "lareqa": TaskScorer("json", _lareqa),
 }

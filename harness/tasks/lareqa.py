@@ -8,14 +8,24 @@ LAREQA = TaskSpec(
     title="LAReQA",
     citation="Roy et al. 2020, LAReQA: Language-agnostic Answer Retrieval from a Multilingual Pool",
     format=FormatName.retrieval,
+    protocol="answer_retrieval",
     metrics=("map@20",),
     splits={
         "squad_train": SQUAD_TRAIN,
+        # XQuAD with sentence breaks; the questions and candidate sentences of all languages are pooled
         "test": Split(
-            note="all 11 languages' questions and candidates are pooled",
             download=DownloadSource(
-                path="lareqa/xquad-r/{lang}.json", layout="json", fields={"data": "{data}"}
-            ),
+                path="lareqa/xquad-r/{lang}.json",
+                layout="json",
+                fields={
+                    "id": "{id}",
+                    "question": "{question}",
+                    "context": "{context}",
+                    "answers": "{answers}",
+                    "sentence_breaks": "{sentence_breaks}",
+                    "paragraph": "{paragraph}",
+                },
+            )
         ),
     },
 )

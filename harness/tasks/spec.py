@@ -54,11 +54,12 @@ class DownloadSource:
     `path` is relative to the download directory and may contain `{lang}`. `tsv` files hold one
     example per line, have no header and are split on tabs without quote handling, as the reference
     reads them; `columns` names their columns. `jsonl` holds one JSON object per line; `conll`
-    one `token[\ttag]` per line with blank lines between sentences; `json` a SQuAD-style file.
+    one `token[\ttag]` per line with blank lines between sentences; `json` a SQuAD-style file;
+    `mentions` Mewsli-X's JSON lines of a context with its mentions (one row per mention).
     """
 
     path: str
-    layout: Literal["tsv", "jsonl", "conll", "json"] = "tsv"
+    layout: Literal["tsv", "jsonl", "conll", "json", "mentions"] = "tsv"
     columns: tuple[str, ...] = ()
     # False where the reference strips the test labels (XNLI) or overwrites them (XCOPA sets 0):
     # such labels must never be scored.
@@ -95,6 +96,8 @@ class TaskSpec:
     # QA answer normalisation before EM/F1: SQuAD v1.1's (English rules for every language) or
     # MLQA's language-aware one (spec sections 5.3, 5.4).
     answer_normalization: Literal["squad", "mlqa"] = "squad"
+    # Retrieval tasks: which protocol of harness.formats.retrieval runs them.
+    protocol: Literal["", "bitext_mining", "translation_search", "entity_linking", "answer_retrieval"] = ""
 
     @property
     def main_metric(self) -> str:

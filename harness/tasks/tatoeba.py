@@ -1,12 +1,13 @@
 """Tatoeba similarity search (Artetxe & Schwenk, 2019): 1-NN retrieval of translations."""
 
-from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FormatName, HubSource, Split, TaskSpec
 
 TATOEBA = TaskSpec(
     name="tatoeba",
     title="Tatoeba",
     citation="Artetxe and Schwenk 2019, Massively Multilingual Sentence Embeddings (LASER)",
     format=FormatName.retrieval,
+    protocol="translation_search",
     metrics=("accuracy",),
     # LASER's three-letter codes (utils_preprocess.tatoeba_preprocess).
     codes={
@@ -53,16 +54,15 @@ TATOEBA = TaskSpec(
         "ro": "ron",
     },
     splits={
+        # Aligned pairs: the English sentence of row i translates the other language's row i. The
+        # download/ layout sorts the English side (hiding the alignment), so it cannot be scored.
         "test": Split(
-            note="az, lt, pl, uk, ro come from LASER v1 only (no hub config)",
+            note="az, lt, pl, uk, ro are not on the hub (LASER v1 only)",
             hub=HubSource(
                 dataset="google/xtreme",
                 config="tatoeba.{code}",
                 split="validation",
                 fields={"source": "{source_sentence}", "target": "{target_sentence}"},
-            ),
-            download=DownloadSource(
-                path="tatoeba/{lang}-en.{lang}", columns=("source",), fields={"source": "{source}"}
             ),
         ),
     },

@@ -1,0 +1,1 @@
+"""Sentence retrieval: embeddings, similarity search, mining."""
