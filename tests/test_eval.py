@@ -60,7 +60,7 @@ def sample_run(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
 def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Results, str]) -> None:
     _, results, output = sample_run
     assert results.status == "complete"
-    assert [t.status for t in results.tasks.values()] == ["complete"] * 8
+    assert [t.status for t in results.tasks.values()] == ["complete"] * 12
     assert "Per-language scores" in output and "overall" in output
     assert results.suite.hash.startswith("sha256:") and results.model.weights_hash.startswith("sha256:")
     assert results.model.parameters and results.run.precision == "fp32"
@@ -79,6 +79,12 @@ def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Res
         and results.tasks["tydiqa"].runs[0].trained_by is None
     )
     assert results.tasks["udpos"].runs[0].dev_history  # selected on English dev F1
+    # retrieval: Tatoeba embeds with the XQuAD model's encoder (XTREME-R), BUCC tunes a threshold on dev,
+    # the dual encoders train on their English data
+    assert results.tasks["tatoeba"].runs[0].trained_by == "xquad"
+    assert set(results.tasks["bucc2018"].runs[0].dev or {}) >= {"de.threshold", "zh.f1"}
+    assert [s.split for s in results.tasks["mewslix"].runs[0].stages] == ["train"]
+    assert [s.split for s in results.tasks["lareqa"].runs[0].stages] == ["squad_train"]
 
 
 def test_scores_equal_hand_computed_accuracy(sample_run: tuple[Path, Results, str]) -> None:
@@ -96,7 +102,7 @@ def test_scores_equal_hand_computed_accuracy(sample_run: tuple[Path, Results, st
         assert task.averages["accuracy"] == sum(values) / len(values)
         assert task.score == task.averages["accuracy"]
     scores = {name: task.score for name, task in results.tasks.items()}
-    assert results.overall.score == sum(scores.values()) / 8  # type: ignore[arg-type]  # tasks, not categories
+    assert results.overall.score == sum(scores.values()) / 12  # type: ignore[arg-type]  # tasks, not categories
     classification = [scores["xnli"], scores["pawsx"], scores["xcopa"]]
     assert results.categories["classification"].score == sum(classification) / 3  # type: ignore[arg-type]
     assert results.categories["qa"].score == (scores["xquad"] + scores["mlqa"] + scores["tydiqa"]) / 3  # type: ignore[operator]
@@ -162,11 +168,11 @@ def test_same_seed_gives_identical_scores(
         "-o",
         str(tmp_path),
         "--tasks",
-        "xnli,xcopa,udpos,xquad",
+        "xnli,xcopa,udpos,xquad,bucc2018,mewslix",
         "--save-predictions",
     )
     again = read_results(tmp_path / "results.json")
-    for name in ("xnli", "xcopa", "udpos", "xquad"):
+    for name in ("xnli", "xcopa", "udpos", "xquad", "bucc2018", "mewslix"):
         assert again.tasks[name].runs[0].scores == first.tasks[name].runs[0].scores
         assert again.tasks[name].runs[0].dev_history == first.tasks[name].runs[0].dev_history
         for lang in again.tasks[name].languages:
@@ -174,7 +180,7 @@ def test_same_seed_gives_identical_scores(
             (theirs,) = (first_out / "predictions" / "seed-42" / name).glob(f"test-{lang}.*")
             assert mine.read_bytes() == theirs.read_bytes(), (name, lang)
     assert again.status == "incomplete" and again.overall.score is None
-    assert again.overall.missing == ["pawsx", "panx", "mlqa", "tydiqa"]
+    assert again.overall.missing == ["pawsx", "panx", "mlqa", "tydiqa", "tatoeba", "lareqa"]
     assert again.tasks["pawsx"].status == "pending"
 
 

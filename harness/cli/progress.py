@@ -16,8 +16,8 @@ from rich.progress import (
 
 
 class _RichBar:
-    def __init__(self, progress: Progress, task: TaskID):
-        self._progress, self._task = progress, task
+    def __init__(self, progress: Progress, task: TaskID, transient: bool):
+        self._progress, self._task, self._transient = progress, task, transient
 
     def set_total(self, total: int) -> None:
         self._progress.update(self._task, total=total)
@@ -26,7 +26,8 @@ class _RichBar:
         self._progress.update(self._task, advance=amount, status=status)
 
     def close(self) -> None:
-        self._progress.update(self._task, visible=True)
+        if self._transient:
+            self._progress.remove_task(self._task)
 
 
 class RichReporter:
@@ -50,10 +51,9 @@ class RichReporter:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
-    def bar(self, description: str, total: int) -> _RichBar:
-        return _RichBar(
-            self.progress, self.progress.add_task(escape(description), total=total or None, status="")
-        )
+    def bar(self, description: str, total: int, transient: bool = False) -> _RichBar:
+        task = self.progress.add_task(escape(description), total=total or None, status="")
+        return _RichBar(self.progress, task, transient)
 
     def info(self, text: str) -> None:
         self.progress.console.print(text)

@@ -12,7 +12,10 @@ class Bar(Protocol):
 
 
 class Reporter(Protocol):
-    def bar(self, description: str, total: int) -> Bar: ...
+    def bar(self, description: str, total: int, transient: bool = False) -> Bar:
+        """A progress bar; a transient one disappears when closed (many small steps)."""
+        ...
+
     def info(self, text: str) -> None: ...
     def warn(self, text: str) -> None: ...
 
@@ -34,7 +37,7 @@ class NullReporter:
     def __init__(self) -> None:
         self.messages: list[str] = []
 
-    def bar(self, description: str, total: int) -> Bar:
+    def bar(self, description: str, total: int, transient: bool = False) -> Bar:
         return _NullBar()
 
     def info(self, text: str) -> None:

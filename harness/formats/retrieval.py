@@ -52,10 +52,10 @@ class RetrievalContext:
     encoder: Callable[[], torch.nn.Module]  # the encoder to embed with, loaded on demand
     train: Callable[[torch.nn.Module, list[dict[str, Any]], Any, SeedRun], None]  # the shared loop
     write: Callable[[str, str, str], None]  # write(kind "predictions" or "labels", lang, text)
-    bar: Callable[[str, int], Any]  # a progress bar
+    bar: Callable[..., Any]  # bar(description, total, transient=False): a progress bar
 
     def embed(self, model: torch.nn.Module, texts: Sequence[str], what: str) -> torch.Tensor:
-        bar = self.bar(f"{self.spec.name}: embed {what}", len(texts))
+        bar = self.bar(f"{self.spec.name}: embed {what}", len(texts), transient=True)
         try:
             return embed(model, self.tokenizer, texts, self.options.representation, self.runtime, bar.advance)
         finally:

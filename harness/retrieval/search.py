@@ -24,9 +24,10 @@ def search(
 
     Returns `(scores, ids)` on the CPU: float32 scores and int64 index row ids, both of shape
     `[n_queries, min(k, n_index)]`, best first. The work runs on `queries.device`; the index is moved
-    there one chunk at a time, so it may stay on the CPU while the queries are on a GPU. Products are
-    accumulated at the input precision (float16/bfloat16 on a GPU, or float32) and only the scores
-    returned are float32.
+    there one chunk at a time, so it may stay on the CPU while the queries are on a GPU. Both inputs
+    share one floating dtype (float16/bfloat16 on a GPU, float32, float64); products are accumulated at
+    that precision and only the scores returned are float32. Bad shapes, dtypes, k or chunk sizes, and
+    an empty index, raise ValueError.
 
     Ties: equal scores keep the lower index row first. This is exact among the candidates that reach
     a chunk's top-k; when more rows tie at the k-th place of one index chunk than fit in k, which of
