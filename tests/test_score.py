@@ -15,6 +15,7 @@ from harness.suites import load_suite
 
 PIN = "ab" * 20
 HP = "{learning_rate: 1.0e-5, batch_size: 2, epochs: 1, max_length: 64}"
+REP = "{representation: {pooling: mean}}"
 SUITE = f"""
 name: mini
 version: "0"
@@ -46,9 +47,12 @@ tasks:
           splits: {{train: [squad_train], test: test}}, hyperparameters: {HP}, selection: {{rule: last}}}}
   mlqa: {{languages: [de], metrics: [f1, exact_match], score: [exact_match, f1],
          splits: {{train: [squad_train], test: test}}, hyperparameters: {HP}, selection: {{rule: last}}}}
-  bucc2018: {{languages: [de], metrics: [f1, precision, recall], score: [f1], splits: {{test: test}}}}
-  tatoeba: {{languages: [de], metrics: [accuracy], score: [accuracy], splits: {{test: test}}}}
-  mewslix: {{languages: [de], metrics: ["mrr@20"], score: ["mrr@20"], splits: {{test: test}}}}
+  bucc2018: {{languages: [de], metrics: [f1, precision, recall], score: [f1], splits: {{test: test_source}},
+             retrieval: {REP}}}
+  tatoeba: {{languages: [de], metrics: [accuracy], score: [accuracy], splits: {{test: test}},
+            retrieval: {REP}}}
+  mewslix: {{languages: [de], metrics: ["mrr@20"], score: ["mrr@20"], splits: {{test: test}},
+            retrieval: {REP}}}
 """
 
 
