@@ -127,3 +127,51 @@ def test_sentence_breaks_cover_the_paragraph() -> None:
         "Does it freeze?",
         "Rarely.",
     ]
+
+
+# --- Tatoeba: direction and ties, through the protocol ----------------------------------------------
+
+
+def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index(tmp_path) -> None:
+    from harness.formats.retrieval import RetrievalContext, translation_search
+    from harness.results import SeedRun
+    from harness.suites import load_suite
+    from harness.tasks import TASKS
+
+    # English e_i translates o_i. Asymmetric: o0's nearest English is e1, but e0's nearest other is o0,
+    # so querying from the other side would give different answers. o1 and o2 are identical.
+    vectors = {
+        "e0": [1, 0, 0],
+        "e1": [0.8, 0.6, 0],
+        "e2": [0, 0.6, 0.8],
+        "o0": [0.9, 0.1, 0],
+        "o1": [0.7, 0.7, 0.1],
+        "o2": [0.7, 0.7, 0.1],
+    }
+
+    class Fake(RetrievalContext):
+        def embed(self, model, texts, what):
+            return _unit([vectors[t] for t in texts])
+
+    written: dict[str, str] = {}
+    suite = load_suite("sample")
+    ctx = Fake(
+        spec=TASKS["tatoeba"],
+        entry=suite.tasks["tatoeba"],
+        options=suite.tasks["tatoeba"].retrieval,
+        hp=None,
+        tokenizer=None,
+        runtime=None,
+        data=None,
+        languages=["de"],  # type: ignore[arg-type]
+        load=lambda split, lang="en": [{"target": f"e{i}", "source": f"o{i}"} for i in range(3)],
+        encoder=lambda: None,
+        train=None,
+        write=lambda kind, lang, text: written.update({kind: text}),
+        bar=None,
+    )  # type: ignore[arg-type]
+    record = SeedRun(seed=1)
+    translation_search(ctx, record)
+    # e0 -> o0; e1 -> o1 (tie with o2: lower index); e2 -> o1 (duplicate at the wrong index: wrong)
+    assert written["predictions"] == "0\n1\n1\n" and written["labels"] == "0\n1\n2\n"
+    assert record.scores["de"]["accuracy"] == pytest.approx(200 / 3)

@@ -33,7 +33,7 @@ categories:
   classification: [xnli, xcopa]
   tagging: [udpos, panx]
   qa: [xquad, mlqa]
-  retrieval: [bucc2018, tatoeba, mewslix]
+  retrieval: [bucc2018, tatoeba, mewslix, lareqa]
 tasks:
   xnli: {{languages: [de, fr], metrics: [accuracy], score: [accuracy],
          splits: {{train: [mnli_train], test: test}}, hyperparameters: {HP}, selection: {{rule: last}}}}
@@ -53,6 +53,9 @@ tasks:
             retrieval: {REP}}}
   mewslix: {{languages: [de], metrics: ["mrr@20"], score: ["mrr@20"], splits: {{test: test}},
             retrieval: {REP}}}
+  lareqa: {{languages: [de], metrics: ["map@20"], score: ["map@20"],
+           splits: {{train: [squad_train], test: test}}, hyperparameters: {HP},
+           selection: {{rule: last}}, retrieval: {REP}}}
 """
 
 
@@ -82,6 +85,11 @@ FILES = {
     "bucc2018/test-de.tsv": ("de-1\ten-1\nde-2\ten-5\n", "de-1\ten-1\nde-2\ten-2\n"),
     "tatoeba/test-de.tsv": ("0\n2\n1\n", "0\n1\n1\n"),
     "mewslix/test-de.json": (json.dumps({"e1": ["Q3", "Q1"]}), json.dumps({"e1": ["Q1"], "e2": ["Q2"]})),
+    # the harness's LAReQA files: {question uid: ranked candidate uids} and {question uid: relevant uids}
+    "lareqa/test-de.json": (
+        json.dumps({"q1_de": ["en_1_0", "x", "de_1_1"], "q2_de": ["y"]}),
+        json.dumps({"q1_de": ["en_1_0", "de_1_1"], "q2_de": ["de_2_0"]}),
+    ),
 }
 
 # Computed by hand from FILES (see the comments).
@@ -99,6 +107,7 @@ EXPECTED = {
     "bucc2018": {"de": {"f1": 50.0, "precision": 50.0, "recall": 50.0}},
     "tatoeba": {"de": {"accuracy": 200 / 3}},
     "mewslix": {"de": {"mrr@20": 25.0}},  # rank 2 -> 1/2; e2 unanswered -> 0
+    "lareqa": {"de": {"map@20": 100 * ((1 + 2 / 3) / 2 + 0) / 2}},  # q1: hits at 1 and 3; q2: none
 }
 
 
@@ -129,7 +138,7 @@ def test_every_format_scores_its_hand_computed_value(folders: tuple[Path, Path, 
     assert report.tasks["mlqa"].score == 50.0  # (EM + F1) / 2
     tasks = {t: report.tasks[t].score for t in EXPECTED}
     assert report.categories["qa"].score == pytest.approx((tasks["xquad"] + tasks["mlqa"]) / 2)
-    assert report.overall.score == pytest.approx(sum(tasks.values()) / 9)
+    assert report.overall.score == pytest.approx(sum(tasks.values()) / 10)
 
 
 def test_a_missing_language_file_makes_the_task_incomplete(folders: tuple[Path, Path, Path]) -> None:
