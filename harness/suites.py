@@ -228,6 +228,9 @@ class Suite(_Strict):
             path = self.dataset_path(dataset)
             if path is not None and self.source is not None and not path.is_dir():
                 raise _FieldError(("datasets", dataset, "path"), f"local dataset folder not found: {path}")
+        folder = self.download_path()
+        if folder is not None and self.source is not None and not folder.is_dir():
+            raise _FieldError(("download_dir",), f"folder not found: {folder}")
         for cat, names in self.categories.items():
             for i, name in enumerate(names):
                 if name not in self.tasks:
