@@ -12,6 +12,7 @@ import torch
 
 from harness.data import load_split
 from harness.evaluation.report import Reporter
+from harness.evaluation.store import Stats
 from harness.formats.retrieval import PROTOCOLS, SUFFIX, RetrievalContext
 from harness.results import SeedRun, StageRecord
 from harness.suites import Hyperparameters, Selection, TaskEntry
@@ -33,7 +34,7 @@ class RetrievalRun:
     encoder_for: Callable[[str | None, int], torch.nn.Module]  # (encoder_from, seed) -> encoder
     provenance: list[dict[str, Any]] = field(default_factory=list)
 
-    def run_seed(self, seed: int, languages: list[str]) -> SeedRun:
+    def run_seed(self, seed: int, languages: list[str]) -> tuple[SeedRun, Stats]:
         options = self.entry.retrieval
         assert options is not None
         record = SeedRun(seed=seed, trained_by=options.encoder_from)
@@ -68,7 +69,7 @@ class RetrievalRun:
         )
         PROTOCOLS[self.spec.protocol](context, record)
         record.predict_seconds = time.perf_counter() - started - record.train_seconds
-        return record
+        return record, context.stats
 
     def _train(
         self, model: torch.nn.Module, features: list[dict[str, Any]], collate: Any, record: SeedRun, seed: int

@@ -22,6 +22,8 @@ from harness.errors import HarnessError
 from harness.evaluation.environment import describe_environment
 from harness.evaluation.report import Reporter
 from harness.evaluation.retrieval_run import RetrievalRun
+from harness.evaluation.store import RunStore, Stats, key_of
+from harness.evaluation.summary import summarize
 from harness.evaluation.task_run import TaskRun, TrainedModels, training_key
 from harness.formats import get_format, is_supported
 from harness.models import Checkpoint, load_encoder, load_tokenizer
@@ -35,12 +37,6 @@ from harness.results import (
     SuiteInfo,
     TaskResult,
     write_results,
-)
-from harness.results.aggregate import (
-    language_average,
-    mean_over_seeds,
-    missing_languages,
-    task_score,
 )
 from harness.results.groups import groups
 from harness.suites import Hyperparameters, Suite, TaskEntry
@@ -60,6 +56,8 @@ class EvalRequest:
     seeds: list[int] | None = None  # replaces the suite's seeds
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> hyperparameter -> value
     save_predictions: bool = False  # write predictions/seed-N/{task}/test-{lang}.{ext} (leaderboard layout)
+    fresh: bool = False  # redo work an earlier run of the same command finished (default: resume)
+    save_weights: bool = True  # keep every fine-tuned model under OUTPUT/weights/
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     @property
@@ -77,6 +75,7 @@ class Runner:
         self.reporter = reporter
         self._tokenizer: Any = None
         self.keys, self.trained = self._training_keys()
+        self.store = RunStore(request.output, fresh=request.fresh)
         suite = request.suite
         self.results = Results(
             status="running",
@@ -190,35 +189,63 @@ class Runner:
             f"[bold]{name}[/bold]: {spec.title}, {len(languages)} of {len(entry.languages)} languages"
         )
         if spec.format is FormatName.retrieval:
-            runs, provenance = self._retrieval(name, hp, languages, base.seeds)
+            runs, stats, provenance = self._retrieval(name, hp, languages, base.seeds)
         else:
-            runs, provenance = self._fine_tuned(name, languages, base.seeds)
+            runs, stats, provenance = self._fine_tuned(name, languages, base.seeds)
 
-        scores = mean_over_seeds([run.scores for run in runs])
-        averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
-        missing = missing_languages(scores, entry.languages, entry.metrics[0])
+        summary = summarize(entry, runs, stats)
         unscored = sorted({lang for run in runs for lang in run.unscored})
         reason = None
         if unscored:
             reason = f"no test labels for {', '.join(unscored)} (the download layout strips them)"
-        elif missing:
-            reason = f"languages not evaluated: {', '.join(missing)}"
+        elif summary.missing:
+            reason = f"languages not evaluated: {', '.join(summary.missing)}"
         return base.model_copy(
             update={
-                "status": "incomplete" if missing else "complete",
+                "status": "incomplete" if summary.missing else "complete",
                 "reason": reason,
                 "hyperparameters": hp.model_dump() if hp else None,
                 "overrides": overrides,
                 "selection": entry.selection.model_dump() if entry.selection else None,
                 "splits": entry.splits.model_dump(),
                 "runs": runs,
-                "scores": scores,
-                "missing_languages": missing,
-                "averages": averages,
-                "score": task_score(averages, entry.score),
+                "scores": summary.scores,
+                "missing_languages": summary.missing,
+                "averages": summary.averages,
+                "spread": summary.spread,
+                "average_spread": summary.average_spread,
+                "score": summary.score,
                 "data": provenance,
             }
         )
+
+    def _result_key(self, name: str, seed: int, languages: list[str]) -> str:
+        """Everything that changes a (task, seed) result: a finished one is reused only under the same key."""
+        entry = self.request.suite.tasks[name]
+        hp, _ = self._hyperparameters(name, entry)
+        data = self.request.data
+        return key_of(
+            suite=self.results.suite.hash,
+            model=self.results.model.weights_hash,
+            tokenizer=str(self.request.checkpoint.tokenizer_path),
+            task=name,
+            seed=seed,
+            hyperparameters=hp.model_dump() if hp else None,
+            languages=languages,
+            limit=data.limit,
+            data_dir=str(data.data_dir) if data.data_dir else None,
+            save_predictions=self.request.save_predictions,
+        )
+
+    def _resumed(self, name: str, seeds: list[int], languages: list[str]) -> dict[int, Any]:
+        keys = {seed: self._result_key(name, seed, languages) for seed in seeds}
+        done = {seed: self.store.load(name, seed, keys[seed]) for seed in seeds}
+        for seed, found in done.items():
+            if found is not None:
+                self.reporter.info(
+                    f"{name} seed {seed}: finished in an earlier run, resumed (--fresh redoes it)"
+                )
+        return {seed: (keys[seed], found) for seed, found in done.items()}
 
     def _task_run(self, name: str) -> TaskRun:
         spec, entry = TASKS[name], self.request.suite.tasks[name]
@@ -239,25 +266,46 @@ class Runner:
             trained=self.trained,
             key=self.keys.get(name),
             predictions_dir=request.output / "predictions" if request.save_predictions else None,
+            store=self.store,
+            model_hash=self.results.model.weights_hash,
+            save_weights=request.save_weights,
         )
 
     def _fine_tuned(
         self, name: str, languages: list[str], seeds: list[int]
-    ) -> tuple[list[SeedRun], list[Any]]:
+    ) -> tuple[list[SeedRun], list[Stats], list[Any]]:
         task = self._task_run(name)
-        train, dev, test = task.load(languages, with_train=task.needs_training(seeds))
-        train_features = [(split_name, split, task.featurize(split)) for split_name, split in train]
-        dev_features = (dev, task.featurize(dev)) if dev is not None else None
-        test_features = {lang: (split, task.featurize(split)) for lang, split in test.items()}
-        runs = [task.run_seed(seed, train_features, dev_features, test_features) for seed in seeds]
+        resumed = self._resumed(name, seeds, languages)
+        todo = [seed for seed in seeds if resumed[seed][1] is None]
+        provenance: list[Any] = []
+        features: Any = None
+        if todo:
+            train, dev, test = task.load(languages, with_train=task.needs_training(todo))
+            features = (
+                [(split_name, split, task.featurize(split)) for split_name, split in train],
+                (dev, task.featurize(dev)) if dev is not None else None,
+                {lang: (split, task.featurize(split)) for lang, split in test.items()},
+            )
+            provenance = [s.provenance for _, s in train] + ([dev.provenance] if dev else [])
+            provenance += [s.provenance for s in test.values()]
+        runs, stats = [], []
+        for seed in seeds:
+            key, found = resumed[seed]
+            if found is not None:
+                record, seed_stats, stored_provenance = found
+                provenance = provenance or stored_provenance
+            else:
+                record, seed_stats = task.run_seed(seed, *features)
+                self.store.save(name, seed, key, record, seed_stats, provenance)
+            runs.append(record)
+            stats.append(seed_stats)
         if self.results.model.parameters is None:
             self.results.model.parameters = task.parameters
-        provenance = [s.provenance for _, s in train] + ([dev.provenance] if dev else [])
-        return runs, provenance + [s.provenance for s in test.values()]
+        return runs, stats, provenance
 
     def _retrieval(
         self, name: str, hp: Hyperparameters | None, languages: list[str], seeds: list[int]
-    ) -> tuple[list[SeedRun], list[Any]]:
+    ) -> tuple[list[SeedRun], list[Stats], list[Any]]:
         spec, entry = TASKS[name], self.request.suite.tasks[name]
         retrieval = RetrievalRun(
             spec=spec,
@@ -268,8 +316,20 @@ class Runner:
             reporter=self.reporter,
             encoder_for=self._encoder,
         )
-        runs = [retrieval.run_seed(seed, languages) for seed in seeds]
-        return runs, retrieval.provenance
+        resumed = self._resumed(name, seeds, languages)
+        runs, stats = [], []
+        provenance: list[Any] = []
+        for seed in seeds:
+            key, found = resumed[seed]
+            if found is not None:
+                record, seed_stats, provenance = found
+            else:
+                record, seed_stats = retrieval.run_seed(seed, languages)
+                provenance = retrieval.provenance
+                self.store.save(name, seed, key, record, seed_stats, provenance)
+            runs.append(record)
+            stats.append(seed_stats)
+        return runs, stats, provenance
 
     def _encoder(self, source: str | None, seed: int) -> torch.nn.Module:
         """The encoder a retrieval task embeds with: the checkpoint, or a task's fine-tuned model."""

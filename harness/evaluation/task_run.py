@@ -13,6 +13,7 @@ import torch
 
 from harness.data import DataOptions, LoadedSplit, load_split
 from harness.evaluation.report import Reporter
+from harness.evaluation.store import RunStore, Stats, key_of
 from harness.formats import Format
 from harness.models import Checkpoint, load_model
 from harness.results import SeedRun, StageRecord
@@ -79,14 +80,27 @@ class TaskRun:
     key: str | None
     predictions_dir: Path | None = None  # write leaderboard files under it (--save-predictions)
     parameters: int | None = None  # set after the first model is loaded
+    store: RunStore | None = None  # persisted weights: resume, and reuse across runs of one command
+    model_hash: str = ""  # the checkpoint's weights hash: part of every persisted key
+    save_weights: bool = True  # write every fine-tuned model (not only those another task reuses)
 
     @property
     def dev_lang(self) -> str:
         return self.entry.selection.language if self.entry.selection else "en"
 
+    def _weights_key(self, seed: int) -> str:
+        return key_of(training=self.key, seed=seed, model=self.model_hash)
+
     def needs_training(self, seeds: list[int]) -> bool:
-        """False when every seed's model was already fine-tuned by an earlier task of the run."""
-        return self.key is None or any(f"{self.key}|seed={s}" not in self.trained.store for s in seeds)
+        """False when every seed's model was fine-tuned already (earlier in the run, or on disk)."""
+        if self.key is None:
+            return True
+        on_disk = self.store is not None and not self.store.fresh
+        return any(
+            f"{self.key}|seed={s}" not in self.trained.store
+            and not (on_disk and self.store.weights_path(self._weights_key(s)).is_file())  # type: ignore[union-attr]
+            for s in seeds
+        )
 
     def load(
         self, languages: list[str], with_train: bool = True
@@ -115,19 +129,16 @@ class TaskRun:
         train: list[tuple[str, LoadedSplit, Features]],
         dev: tuple[LoadedSplit, Features] | None,
         test: dict[str, tuple[LoadedSplit, Features]],
-    ) -> SeedRun:
+    ) -> tuple[SeedRun, Stats]:
         model, record = self.trained_model(seed, train, dev)
         if dev is not None:
             split, features = dev
+            predictions = self.predict(model, split, features)
             record.dev = self.fmt.score(
-                self.predict(model, split, features),
-                split.examples,
-                self.entry.metrics,
-                self.spec,
-                self.dev_lang,
+                predictions, split.examples, self.entry.metrics, self.spec, self.dev_lang
             )
-        self._test(model, seed, test, record)
-        return record
+        stats = self._test(model, seed, test, record)
+        return record, stats
 
     def trained_model(
         self,
@@ -147,11 +158,26 @@ class TaskRun:
             model.load_state_dict(kept.state)
             self.reporter.info(f"{spec.name} seed {seed}: reusing the model fine-tuned for {kept.task}")
             return model, kept.record.model_copy(update={"trained_by": kept.task}, deep=True)
+        disk = self._weights_key(seed) if key is not None else None
+        if disk is not None and self.store is not None and self.store.load_weights(disk, model):
+            record = self.store.load_training(disk)
+            self.reporter.info(f"{spec.name} seed {seed}: reusing fine-tuned weights from {self.store.root}")
+            if key in self.trained.wanted:
+                self._keep(key, model, record)
+            return model, record.model_copy(
+                update={"trained_by": record.trained_by or spec.name, "resumed": True}
+            )
         record = self._train(model, seed, train, dev)
         if key is not None and key in self.trained.wanted:
-            state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-            self.trained.store[key] = Trained(spec.name, state, record.model_copy(deep=True))
+            self._keep(key, model, record)
+        if disk is not None and self.store is not None and (self.save_weights or key in self.trained.wanted):
+            self.store.save_weights(disk, model)
+            self.store.save_training(disk, record.model_copy(update={"trained_by": spec.name}))
         return model, record
+
+    def _keep(self, key: str, model: torch.nn.Module, record: SeedRun) -> None:
+        state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        self.trained.store[key] = Trained(self.spec.name, state, record.model_copy(deep=True))
 
     def _train(
         self,
@@ -216,9 +242,10 @@ class TaskRun:
         seed: int,
         test: dict[str, tuple[LoadedSplit, Features]],
         record: SeedRun,
-    ) -> None:
+    ) -> Stats:
         spec, fmt = self.spec, self.fmt
         record.scores, record.examples, record.unscored = {}, {}, []
+        stats: Stats = {}
         started = time.perf_counter()
         bar = self.reporter.bar(f"{spec.name} seed {seed}: predict", sum(len(f) for _, f in test.values()))
         for lang, (split, features) in test.items():
@@ -242,10 +269,16 @@ class TaskRun:
                     )
             if split.labelled:
                 record.scores[lang] = fmt.score(predictions, split.examples, self.entry.metrics, spec, lang)
+                found = {
+                    m: fmt.example_stats(predictions, split.examples, m, spec, lang)
+                    for m in self.entry.metrics
+                }
+                stats[lang] = {m: value for m, value in found.items() if value is not None}
             else:
                 record.unscored.append(lang)
         bar.close()
         record.predict_seconds = time.perf_counter() - started
+        return stats
 
 
 def _write(path: Path, text: str) -> None:

@@ -21,6 +21,8 @@ from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
 
 Features = list[dict[str, Any]]
+# (kind, array) as harness.results.stats resamples it: "mean" [n], "ratio" [n, 2], "f1" [n, 3]
+ExampleStats = tuple[str, np.ndarray]
 Collate = Callable[[Features], dict[str, Any]]
 Example = dict[str, Any]
 
@@ -70,6 +72,12 @@ class Format(ABC):
         lang: str,
     ) -> dict[str, float]:
         """Compute the requested metrics (0-100) for one language from predictions and gold examples."""
+
+    def example_stats(
+        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
+    ) -> ExampleStats | None:
+        """Per-example statistics of one metric, to bootstrap its confidence interval (None: no CI)."""
+        return None
 
     def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
         """The leaderboard file's text (default: one prediction per line, as evaluate.py's read_label)."""
@@ -129,6 +137,13 @@ class SingleLabel(Format):
     ) -> dict[str, float]:
         labels = [e["label"] for e in examples]
         return {m: _LABEL_METRICS[m](predictions, labels) for m in metrics}
+
+    def example_stats(
+        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
+    ) -> ExampleStats | None:
+        if metric != "accuracy":
+            return None
+        return "mean", np.array([p == e["label"] for p, e in zip(predictions, examples, strict=True)], float)
 
 
 _LABEL_METRICS = {"accuracy": accuracy}

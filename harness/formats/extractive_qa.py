@@ -17,7 +17,7 @@ import torch
 
 from harness.errors import HarnessError
 from harness.formats.base import Collate, Example, Features, Format, pad_batch
-from harness.metrics.qa import QAGold, mlqa_em_f1, squad_em_f1
+from harness.metrics.qa import QAGold, mlqa_em_f1, mlqa_per_question, squad_em_f1, squad_per_question
 from harness.suites import Hyperparameters, QAOptions
 from harness.tasks.spec import TaskSpec
 
@@ -156,6 +156,17 @@ class ExtractiveQA(Format):
         else:
             scores = squad_em_f1(gold, answers)
         return {m: scores[m] for m in metrics}
+
+    def example_stats(
+        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
+    ) -> tuple[str, np.ndarray] | None:
+        gold = [QAGold(e["id"], tuple(e["answers"]["text"])) for e in examples]
+        answers = {e["id"]: p for e, p in zip(examples, predictions, strict=True)}
+        if spec.answer_normalization == "mlqa":
+            per_question = mlqa_per_question(gold, answers, lang)
+        else:
+            per_question = squad_per_question(gold, answers)
+        return ("mean", np.array(per_question[metric], float)) if metric in per_question else None
 
     def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
         # {question id: answer text}, evaluate.py's read_squad

@@ -16,14 +16,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 
 from harness.data import DataOptions, download_file_exists
 from harness.errors import HarnessError
 from harness.metrics import accuracy, best_threshold, bucc_f1, map_at_k, mrr_at_k
+from harness.metrics.retrieval import average_precisions, reciprocal_ranks
 from harness.results import SeedRun
 from harness.retrieval.dual_encoder import DualEncoder, pair_collate, pair_features
 from harness.retrieval.encode import embed
@@ -53,6 +55,8 @@ class RetrievalContext:
     train: Callable[[torch.nn.Module, list[dict[str, Any]], Any, SeedRun], None]  # the shared loop
     write: Callable[[str, str, str], None]  # write(kind "predictions" or "labels", lang, text)
     bar: Callable[..., Any]  # bar(description, total, transient=False): a progress bar
+    # language -> metric -> per-example statistics, for bootstrap intervals (filled by the protocol)
+    stats: dict[str, dict[str, tuple[str, np.ndarray]]] = field(default_factory=dict)
 
     def embed(self, model: torch.nn.Module, texts: Sequence[str], what: str) -> torch.Tensor:
         bar = self.bar(f"{self.spec.name}: embed {what}", len(texts), transient=True)
@@ -84,6 +88,8 @@ def translation_search(ctx: RetrievalContext, record: SeedRun) -> None:
         predicted, gold = ids[:, 0].tolist(), list(range(len(rows)))
         record.examples[lang] = len(rows)
         record.scores[lang] = _scores({"accuracy": accuracy(predicted, gold)}, ctx.entry.metrics)
+        hits = np.array([p == g for p, g in zip(predicted, gold, strict=True)], float)
+        ctx.stats[lang] = {"accuracy": ("mean", hits)}
         ctx.write("predictions", lang, "".join(f"{p}\n" for p in predicted))
         ctx.write("labels", lang, "".join(f"{g}\n" for g in gold))
 
@@ -201,6 +207,8 @@ def entity_linking(ctx: RetrievalContext, record: SeedRun) -> None:
             record.scores[lang] = _scores(
                 {"mrr@20": mrr_at_k(gold, predictions, ctx.options.top_k)}, ctx.entry.metrics
             )
+            ranks = reciprocal_ranks(gold, predictions, ctx.options.top_k)
+            ctx.stats[lang] = {"mrr@20": ("mean", np.array(ranks))}
             ctx.write("labels", lang, json.dumps(gold, ensure_ascii=False) + "\n")
         else:
             record.unscored.append(lang)
@@ -288,6 +296,9 @@ def answer_retrieval(ctx: RetrievalContext, record: SeedRun) -> None:
         record.scores[lang] = _scores(
             {"map@20": map_at_k(gold, predictions, ctx.options.top_k)}, ctx.entry.metrics
         )
+        ctx.stats[lang] = {
+            "map@20": ("mean", np.array(average_precisions(gold, predictions, ctx.options.top_k)))
+        }
         ctx.write("predictions", lang, json.dumps(predictions, ensure_ascii=False) + "\n")
         ctx.write("labels", lang, json.dumps(gold, ensure_ascii=False) + "\n")
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from harness.errors import HarnessError
 from harness.formats.base import Collate, Example, Features, Format, pad_batch, special_frame
-from harness.metrics.tagging import chunk_f1, token_accuracy
+from harness.metrics.tagging import chunk_f1, chunks, token_accuracy
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
 
@@ -142,6 +142,25 @@ class Tagging(Format):
         if "accuracy" in metrics:
             scores["accuracy"] = token_accuracy(gold, predictions)
         return {m: scores[m] for m in metrics}
+
+    def example_stats(
+        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
+    ) -> tuple[str, np.ndarray] | None:
+        gold = [gold_tags(e, spec) for e in examples]
+        if metric == "f1":
+            # chunks never cross sentences: per-sentence counts sum to the corpus-level counts
+            counts = []
+            for g, p in zip(gold, predictions, strict=True):
+                true, found = set(chunks([g])), set(chunks([p]))
+                counts.append((len(true & found), len(found), len(true)))
+            return "f1", np.array(counts, float)
+        if metric == "accuracy":
+            pairs = [
+                (sum(a == b for a, b in zip(g, p, strict=True)), len(g))
+                for g, p in zip(gold, predictions, strict=True)
+            ]
+            return "ratio", np.array(pairs, float)
+        return None
 
     def write_labels(self, examples: Sequence[Example], spec: TaskSpec) -> str:
         return self.write_predictions([gold_tags(e, spec) for e in examples], examples)

@@ -111,21 +111,45 @@ class QAGold:
     answers: tuple[str, ...]
 
 
+def _per_question(
+    gold: Iterable[QAGold], predictions: Mapping[str, str], normalize: Callable[[str], str]
+) -> dict[str, list[float]]:
+    """Each question's EM and F1 (0-1), max over its gold answers; an unanswered question scores 0."""
+    exact: list[float] = []
+    f1: list[float] = []
+    for question in gold:
+        if question.id not in predictions:
+            exact.append(0.0)
+            f1.append(0.0)
+            continue
+        prediction = normalize(predictions[question.id])
+        answers = [normalize(a) for a in question.answers]
+        exact.append(float(max(prediction == a for a in answers)))
+        f1.append(max(_token_f1(prediction, a) for a in answers))
+    if not exact:
+        raise ValueError("no gold questions")
+    return {"exact_match": exact, "f1": f1}
+
+
 def _score(
     gold: Iterable[QAGold], predictions: Mapping[str, str], normalize: Callable[[str], str]
 ) -> dict[str, float]:
-    exact = f1 = total = 0.0
-    for question in gold:
-        total += 1
-        if question.id not in predictions:
-            continue  # an unanswered question scores 0
-        prediction = normalize(predictions[question.id])
-        answers = [normalize(a) for a in question.answers]
-        exact += max(prediction == a for a in answers)
-        f1 += max(_token_f1(prediction, a) for a in answers)
-    if total == 0:
-        raise ValueError("no gold questions")
-    return {"exact_match": 100.0 * exact / total, "f1": 100.0 * f1 / total}
+    per_question = _per_question(gold, predictions, normalize)
+    total = len(per_question["f1"])
+    # summed in question order, then 100.0 * sum / total, as the official scripts do
+    return {metric: 100.0 * sum(values) / total for metric, values in per_question.items()}
+
+
+def squad_per_question(gold: Sequence[QAGold], predictions: Mapping[str, str]) -> dict[str, list[float]]:
+    """Per-question SQuAD v1.1 EM and F1 (0-1), for resampling."""
+    return _per_question(gold, predictions, squad_normalize)
+
+
+def mlqa_per_question(
+    gold: Sequence[QAGold], predictions: Mapping[str, str], lang: str
+) -> dict[str, list[float]]:
+    """Per-question MLQA EM and F1 (0-1), for resampling."""
+    return _per_question(gold, predictions, lambda text: mlqa_normalize(text, lang))
 
 
 def squad_em_f1(gold: Sequence[QAGold], predictions: Mapping[str, str]) -> dict[str, float]:

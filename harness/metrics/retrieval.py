@@ -33,12 +33,20 @@ def mrr_at_k(gold: Mapping[str, Sequence[str]], predicted: Mapping[str, Sequence
     >>> mrr_at_k({"a": ["Q1"], "b": ["Q2"], "c": ["Q3"]}, {"a": ["Q1", "Q5"], "b": ["Q9", "Q2"]})
     50.0
     """
+    ranks = reciprocal_ranks(gold, predicted, k)
+    return (sum(ranks) / len(ranks) if ranks else 0.0) * 100
+
+
+def reciprocal_ranks(
+    gold: Mapping[str, Sequence[str]], predicted: Mapping[str, Sequence[str]], k: int = 20
+) -> list[float]:
+    """1 / rank of each gold example's id within its first k predictions (0 when absent), gold order."""
     ranks = []
     for example, labels in gold.items():
         target = labels[0].strip()
         candidates = list(predicted.get(example, []))[:k]
         ranks.append(next((1.0 / rank for rank, c in enumerate(candidates, start=1) if c == target), 0.0))
-    return (sum(ranks) / len(ranks) if ranks else 0.0) * 100
+    return ranks
 
 
 def average_precision_at_k(relevant: set[str], ranked: Sequence[str], k: int = 20) -> float:
@@ -67,10 +75,17 @@ def map_at_k(
     >>> map_at_k({"q1": ["a", "c"], "q2": ["z"]}, {"q1": ["a", "b", "c"]})
     41.666666666666664
     """
-    scores = [
+    scores = average_precisions(relevant, ranked, k)
+    return (sum(scores) / len(scores) if scores else 0.0) * 100
+
+
+def average_precisions(
+    relevant: Mapping[str, Sequence[str]], ranked: Mapping[str, Sequence[str]], k: int = 20
+) -> list[float]:
+    """AP@k of each query of `relevant`, in its order (0 for a query without a ranking)."""
+    return [
         average_precision_at_k(set(targets), ranked.get(query, []), k) for query, targets in relevant.items()
     ]
-    return (sum(scores) / len(scores) if scores else 0.0) * 100
 
 
 def best_threshold(scored: Sequence[tuple[str, float]], gold: set[str]) -> float:

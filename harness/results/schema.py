@@ -34,8 +34,17 @@ class SeedRun(_Model):
     dev_history: list[tuple[int, float]] = []  # (optimizer step, dev score) at every evaluation
     stages: list[StageRecord] = []
     trained_by: str | None = None  # the task whose identical fine-tuning this run reused (XQuAD -> MLQA)
+    resumed: bool = False  # read back from an earlier, interrupted run of the same command
     train_seconds: float = 0.0
     predict_seconds: float = 0.0
+
+
+class Spread(_Model):
+    """How much a score moves: across seeds, and across resampled test examples."""
+
+    mean: float  # over seeds
+    std: float | None = None  # sample standard deviation across seeds; None with one seed
+    ci95: tuple[float, float] | None = None  # 95% bootstrap interval of the mean; None: not resampled
 
 
 class TaskResult(_Model):
@@ -56,6 +65,8 @@ class TaskResult(_Model):
     scores: dict[str, dict[str, float]] = {}  # language -> metric -> mean over seeds
     missing_languages: list[str] = []
     averages: dict[str, float | None] = {}  # metric -> mean over the full language list, or None
+    spread: dict[str, dict[str, Spread]] = {}  # language -> metric -> spread
+    average_spread: dict[str, Spread] = {}  # metric -> spread of the task average (complete tasks only)
     score: float | None = None
     data: list[dict[str, Any]] = []
 
