@@ -22,6 +22,9 @@ def _isolated_caches(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     # Keep the datasets cache out of the user's home and the repository.
     cache = tmp_path_factory.getbasetemp() / "hf-datasets-cache"
     monkeypatch.setenv("HF_DATASETS_CACHE", str(cache))
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path_factory.getbasetemp() / "harness-cache"))
+    # every CLI eval of the tests logs to one SQLite store of the session, never to the working directory
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path_factory.getbasetemp() / 'mlflow.db'}")
     import datasets.config
 
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)

@@ -30,7 +30,7 @@ def assert_one_line_error(result, *fragments: str) -> None:
 def test_help_lists_the_commands_and_options() -> None:
     result = invoke("--help")
     assert result.exit_code == 0 and all(c in result.output for c in ("eval", "score", "suites"))
-    help_text = invoke("eval", "--help").output
+    help_text = runner.invoke(app, ["eval", "--help"], env={"COLUMNS": "200"}).output
     for option in (
         "--suite",
         "--model",
@@ -45,6 +45,10 @@ def test_help_lists_the_commands_and_options() -> None:
         "--tokenizer",
         "--device",
         "--trust-remote-code",
+        "--tracking-uri",
+        "--no-track",
+        "--fresh",
+        "--no-save-weights",
     ):
         assert option in help_text, option
 

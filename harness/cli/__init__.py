@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import harness
-from harness.cli import suites
+from harness.cli import suites, track
 from harness.cli.eval import eval_command
 from harness.cli.score import score_command
 
@@ -17,6 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(suites.app, name="suites")
+app.add_typer(track.app, name="track")
 app.command("eval")(eval_command)
 app.command("score")(score_command)
 

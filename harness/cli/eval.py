@@ -100,6 +100,34 @@ def eval_command(
             ),
         ),
     ] = False,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--tracking-uri",
+            help=(
+                "MLflow tracking URI (a server such as http://host:5000, or a store). Default: "
+                "MLFLOW_TRACKING_URI, else sqlite:///mlflow.db in the working directory."
+            ),
+        ),
+    ] = None,
+    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log this run to MLflow.")] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help=(
+                "Redo everything. By default a re-run of the same command into the same --output resumes: "
+                "finished (task, seed) results and fine-tuned weights are reused."
+            ),
+        ),
+    ] = False,
+    save_weights: Annotated[
+        bool,
+        typer.Option(
+            "--save-weights/--no-save-weights",
+            help="Keep every fine-tuned model under OUTPUT/weights/ (needed to resume without retraining).",
+        ),
+    ] = True,
     tokenizer: Annotated[
         str | None,
         typer.Option("--tokenizer", help="Tokenizer folder or hub id, when the checkpoint folder has none."),
@@ -138,6 +166,7 @@ def eval_command(
     from harness.data import DataOptions
     from harness.evaluation import EvalRequest, Runner
     from harness.models import resolve_checkpoint
+    from harness.tracking import make_tracker
     from harness.training import Runtime
 
     runtime = Runtime.detect(device)
@@ -154,6 +183,8 @@ def eval_command(
         seeds=seed_list,
         overrides=hp_overrides,
         save_predictions=save_predictions,
+        fresh=fresh,
+        save_weights=save_weights,
     )
     console.print(
         f"[bold]harness eval[/bold] suite [cyan]{loaded.name}[/cyan] {loaded.version} "
@@ -165,6 +196,7 @@ def eval_command(
         err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
     try:
         with RichReporter(console) as reporter:
+            request.tracker = make_tracker(tracking_uri, not no_track, reporter.warn)
             reporter.info("[dim]hashing the checkpoint's weights[/dim]")
             results = Runner(request, reporter).run()
     except KeyboardInterrupt:
@@ -172,6 +204,18 @@ def eval_command(
         raise typer.Exit(130) from None
     print_scores(results, console)
     console.print(f"results: {request.results_path}", highlight=False)
+    tracking = results.tracking
+    if tracking.status == "logged":
+        console.print(
+            f"MLflow: run {tracking.run_id} in experiment {tracking.experiment} at {tracking.uri}",
+            highlight=False,
+        )
+    elif tracking.status == "failed":
+        err_console.print(
+            f"[yellow]MLflow: not logged ({tracking.error}); run `harness track sync "
+            f"{request.results_path}` once the store is back[/yellow]",
+            highlight=False,
+        )
     failed = [t for t in results.tasks.values() if t.status == "failed"]
     if failed:
         raise typer.Exit(1)

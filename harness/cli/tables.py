@@ -6,11 +6,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.results import GroupResult, Results, ScoreReport, TaskResult
+from harness.results import GroupResult, Results, ScoreReport, Spread, TaskResult
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+def _fmt(value: float | None, spread: Spread | None = None) -> str:
+    """A score, with half its 95% bootstrap interval when there is one: 71.3 ±1.2."""
+    if value is None:
+        return "—"
+    if spread is not None and spread.ci95 is not None:
+        return f"{value:.1f} [dim]±{(spread.ci95[1] - spread.ci95[0]) / 2:.1f}[/dim]"
+    return f"{value:.1f}"
 
 
 def print_scores(results: Results, console: Console) -> None:
@@ -41,7 +46,9 @@ def print_tables(
         languages: list[str] = []
         for task in tasks:
             languages += [lang for lang in task.languages if lang not in languages]
-        console.print("[bold]Per-language scores[/bold] (main metric, mean over seeds)")
+        console.print(
+            "[bold]Per-language scores[/bold] (main metric, mean over seeds ± half the 95% bootstrap CI)"
+        )
         table = Table()
         table.add_column("lang")
         for task in tasks:
@@ -52,13 +59,18 @@ def print_tables(
                 if lang not in task.languages:
                     cells.append("")
                 elif lang in task.scores:
-                    cells.append(_fmt(task.scores[lang].get(task.metrics[0])))
+                    metric = task.metrics[0]
+                    cells.append(_fmt(task.scores[lang].get(metric), task.spread.get(lang, {}).get(metric)))
                 else:
                     cells.append("[dim]missing[/dim]")
             table.add_row(lang, *cells)
         table.add_section()
         table.add_row(
-            "[bold]avg[/bold]", *[f"[bold]{_fmt(t.averages.get(t.metrics[0]))}[/bold]" for t in tasks]
+            "[bold]avg[/bold]",
+            *[
+                f"[bold]{_fmt(t.averages.get(t.metrics[0]), t.average_spread.get(t.metrics[0]))}[/bold]"
+                for t in tasks
+            ],
         )
         console.print(table)
 
@@ -71,7 +83,9 @@ def print_tables(
         done = len(task.languages) - len(task.missing_languages)
         colour = {"complete": "green", "incomplete": "yellow"}.get(task.status, "red")
         averages = "\n".join(
-            f"{_SHORT.get(m, m)} {_fmt(v)}" for m, v in task.averages.items() if v is not None
+            f"{_SHORT.get(m, m)} {_fmt(v, task.average_spread.get(m))}"
+            for m, v in task.averages.items()
+            if v is not None
         )
         cells = [
             task.name,

@@ -20,6 +20,7 @@ import torch
 from harness.data import DataOptions
 from harness.errors import HarnessError
 from harness.evaluation.environment import describe_environment
+from harness.evaluation.feature_cache import tokenizer_hash
 from harness.evaluation.report import Reporter
 from harness.evaluation.retrieval_run import RetrievalRun
 from harness.evaluation.store import RunStore, Stats, key_of
@@ -39,8 +40,10 @@ from harness.results import (
     write_results,
 )
 from harness.results.groups import groups
+from harness.results.table import score_table
 from harness.suites import Hyperparameters, Suite, TaskEntry
 from harness.tasks import TASKS, FormatName
+from harness.tracking import NullTracker, Tracker
 from harness.training import Runtime
 
 
@@ -57,6 +60,7 @@ class EvalRequest:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> hyperparameter -> value
     save_predictions: bool = False  # write predictions/seed-N/{task}/test-{lang}.{ext} (leaderboard layout)
     fresh: bool = False  # redo work an earlier run of the same command finished (default: resume)
+    tracker: Tracker = field(default_factory=NullTracker)
     save_weights: bool = True  # keep every fine-tuned model under OUTPUT/weights/
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
@@ -76,6 +80,7 @@ class Runner:
         self._tokenizer: Any = None
         self.keys, self.trained = self._training_keys()
         self.store = RunStore(request.output, fresh=request.fresh)
+        self._tokenizer_hash = tokenizer_hash(request.checkpoint.tokenizer_path)
         suite = request.suite
         self.results = Results(
             status="running",
@@ -112,6 +117,7 @@ class Runner:
     def run(self) -> Results:
         started = time.perf_counter()
         failed = False
+        self.request.tracker.start(self.results)
         self._write()  # status "running" from the start
         try:
             for name in self.request.tasks:
@@ -123,12 +129,13 @@ class Runner:
                 except Exception as exc:  # a bug or a resource error (e.g. out of memory): keep going
                     failed = True
                     self._fail(name, f"{type(exc).__name__}: {exc}".splitlines()[0], traceback.format_exc())
+                self.request.tracker.task_finished(self.results.tasks[name])
                 self._aggregate()
                 self._write()
                 gc.collect()
         except KeyboardInterrupt:
             self.results.status = "interrupted"
-            self._write(started)
+            self._finish(started)
             raise
         self._aggregate()
         if failed:
@@ -137,8 +144,15 @@ class Runner:
             self.results.status = "smoke"  # scores on truncated data: never "complete"
         else:
             self.results.status = "complete" if self.results.overall.score is not None else "incomplete"
-        self._write(started)
+        self._finish(started)
         return self.results
+
+    def _finish(self, started: float) -> None:
+        """Final write, the score-table artifact, then the tracker (whose status goes into results.json)."""
+        self._write(started)
+        (self.request.output / "scores.txt").write_text(score_table(self.results), encoding="utf-8")
+        self.request.tracker.finish(self.results, self.request.output)
+        self._write(started)
 
     def _fail(self, name: str, reason: str, details: str | None = None) -> None:
         """Record a failed task; the full traceback of an unexpected error goes to errors.log."""
@@ -269,6 +283,7 @@ class Runner:
             store=self.store,
             model_hash=self.results.model.weights_hash,
             save_weights=request.save_weights,
+            tokenizer_hash=self._tokenizer_hash,
         )
 
     def _fine_tuned(

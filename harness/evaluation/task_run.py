@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from harness.data import DataOptions, LoadedSplit, load_split
+from harness.evaluation.feature_cache import cached_features
 from harness.evaluation.report import Reporter
 from harness.evaluation.store import RunStore, Stats, key_of
 from harness.formats import Format
@@ -83,6 +84,7 @@ class TaskRun:
     store: RunStore | None = None  # persisted weights: resume, and reuse across runs of one command
     model_hash: str = ""  # the checkpoint's weights hash: part of every persisted key
     save_weights: bool = True  # write every fine-tuned model (not only those another task reuses)
+    tokenizer_hash: str = ""  # identifies the tokenizer in the feature cache
 
     @property
     def dev_lang(self) -> str:
@@ -112,7 +114,17 @@ class TaskRun:
         return train, dev, test
 
     def featurize(self, split: LoadedSplit) -> Features:
-        return self.fmt.featurize(split.examples, self.tokenizer, self.spec, self.hp)
+        provenance = {k: v for k, v in split.provenance.items() if k != "examples"}
+        return cached_features(
+            lambda: self.fmt.featurize(split.examples, self.tokenizer, self.spec, self.hp),
+            tokenizer=self.tokenizer_hash,
+            format=self.fmt.name,
+            task=self.spec.name,
+            data=provenance,
+            limit=self.data.limit,
+            max_length=self.hp.max_length,
+            qa=self.hp.qa.model_dump() if self.hp.qa else None,
+        )
 
     def predict(
         self, model: torch.nn.Module, split: LoadedSplit, features: Features, on_batch: Any = None

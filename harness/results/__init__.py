@@ -14,6 +14,7 @@ from harness.results.schema import (
     StageRecord,
     SuiteInfo,
     TaskResult,
+    TrackingInfo,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "StageRecord",
     "SuiteInfo",
     "TaskResult",
+    "TrackingInfo",
     "read_results",
     "write_results",
 ]

@@ -123,6 +123,16 @@ class GroupResult(_Model):
     missing: list[str] = []
 
 
+class TrackingInfo(_Model):
+    """Where the run was logged (MLflow), and whether that worked."""
+
+    status: Literal["off", "pending", "logging", "logged", "failed"] = "pending"
+    uri: str | None = None
+    experiment: str | None = None
+    run_id: str | None = None
+    error: str | None = None  # what could not be logged; `harness track sync` logs it later
+
+
 class Timings(_Model):
     total_seconds: float | None = None  # written when the run ends
 
@@ -140,6 +150,7 @@ class Results(_Model):
     categories: dict[str, GroupResult]
     overall: GroupResult
     timings: Timings = Timings()
+    tracking: TrackingInfo = TrackingInfo()
 
 
 class ScoreReport(_Model):

@@ -1,0 +1,65 @@
+"""`harness track sync`: log a results.json to MLflow after the fact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from harness.cli.common import console, err_console, handle_errors
+from harness.errors import HarnessError
+
+app = typer.Typer(help="Experiment tracking (MLflow).", no_args_is_help=True)
+
+
+@app.command("sync")
+@handle_errors
+def sync_command(
+    results_file: Annotated[Path, typer.Argument(help="A results.json written by `harness eval`.")],
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--tracking-uri",
+            help="Where to log. Default: the URI recorded in the results, else "
+            "MLFLOW_TRACKING_URI, else sqlite:///mlflow.db.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Log again even if the results say they were logged.")
+    ] = False,
+) -> None:
+    """Log a run whose tracking failed (a server that was down, or --no-track) as a new MLflow run."""
+    from harness.results import read_results, write_results
+    from harness.tracking import make_tracker
+
+    if not results_file.is_file():
+        raise HarnessError(f"{results_file}: results file not found")
+    try:
+        results = read_results(results_file)
+    except ValueError as exc:
+        raise HarnessError(
+            f"{results_file}: not a harness results file ({str(exc).splitlines()[0]})"
+        ) from None
+    if results.tracking.status == "logged" and not force:
+        console.print(
+            f"already logged: run {results.tracking.run_id} at {results.tracking.uri} (--force logs again)",
+            highlight=False,
+        )
+        return
+    warnings: list[str] = []
+    tracker = make_tracker(tracking_uri or results.tracking.uri, True, warnings.append)
+    results.tracking.error = None
+    tracker.start(results)
+    for task in results.tasks.values():
+        tracker.task_finished(task)
+    tracker.finish(results, results_file.parent)
+    write_results(results, results_file)
+    if results.tracking.status != "logged":
+        err_console.print(f"error: {warnings[0] if warnings else results.tracking.error}", highlight=False)
+        raise typer.Exit(1)
+    console.print(
+        f"logged: run {results.tracking.run_id} in experiment {results.tracking.experiment} at "
+        f"{results.tracking.uri}",
+        highlight=False,
+    )

@@ -1,0 +1,59 @@
+"""Tokenized features, cached on disk per (tokenizer, data revision, max length, format), so that
+repeated runs (other seeds, other models with the same tokenizer, a resumed run) skip tokenization.
+
+The cache lives in $HARNESS_CACHE (default ~/.cache/harness) under features/; entries are plain
+lists and dicts saved with torch.save and read back with weights_only=True (no code is unpickled).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from harness.evaluation.store import key_of
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness")) / "features"
+
+
+def tokenizer_hash(folder: Path) -> str:
+    """sha256 over the tokenizer's files (any change to vocabulary or settings changes it)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and (
+            path.name.startswith(("tokenizer", "special_tokens", "vocab", "merges", "added_tokens"))
+            or path.suffix == ".model"
+        ):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_features(build: Callable[[], list[dict[str, Any]]], **identity: Any) -> list[dict[str, Any]]:
+    """The features `build` makes, read from the cache when the same identity was built before."""
+    path = cache_dir() / f"{key_of(**identity)}.pt"
+    if path.is_file():
+        try:
+            return torch.load(path, weights_only=True)
+        except Exception:  # a damaged entry is rebuilt (and overwritten), never trusted
+            path.unlink(missing_ok=True)
+    features = build()
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # torch's zip writer wants a plain file name (no leading dot)
+        fd, tmp = tempfile.mkstemp(prefix="partial-", suffix=".pt", dir=path.parent)
+        os.close(fd)
+        torch.save(features, tmp)
+        os.replace(tmp, path)
+    except (OSError, RuntimeError):
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)  # an unwritable cache only costs time
+    return features
