@@ -15,24 +15,27 @@ from harness.results import read_results
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def quickstart_commands() -> str:
-    block = re.search(
-        r"<!-- quickstart -->\s*```bash\n(.*?)```\s*<!-- /quickstart -->", README.read_text(), re.S
-    )
-    assert block, "README.md has no quick start block"
+def readme_block(name: str) -> str:
+    block = re.search(rf"<!-- {name} -->\s*```bash\n(.*?)```\s*<!-- /{name} -->", README.read_text(), re.S)
+    assert block, f"README.md has no {name} block"
     return block.group(1)
 
 
 @pytest.mark.slow
 def test_readme_quickstart(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    # as a new user: an empty folder, none of the test session's MLflow or cache settings
+    env = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_TRACKING_URI", "HARNESS_CACHE")}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        HARNESS_CACHE=str(tmp_path / "cache"),
+    )
     done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", quickstart_commands()],
+        ["bash", "-euo", "pipefail", "-c", readme_block("quickstart")],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=420,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Per-language scores" in done.stdout and "overall" in done.stdout
@@ -44,3 +47,14 @@ def test_readme_quickstart(tmp_path: Path) -> None:
     assert results.model.model_type == "bert" and results.model.parameters
     assert all(task.score is not None for task in results.tasks.values())
     assert results.overall.score is not None
+    # ... and MLflow reads the run back, per-language metrics included (the README's readback step)
+    readback = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_block("readback")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert readback.returncode == 0, readback.stderr[-2000:]
+    assert "metrics.xnli.de.accuracy" in readback.stdout

@@ -30,6 +30,14 @@ def metric_name(*parts: str) -> str:
     return ".".join(parts).replace("@", "_at_")
 
 
+def _artifacts_beside(uri: str) -> str | None:
+    """Artifacts of an SQLite store go in mlruns/ next to the database (MLflow would use the
+    working directory, which differs between runs); servers keep their own."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    return (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
+
+
 def _params(prefix: str, values: dict[str, Any]) -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in values.items():
@@ -89,7 +97,12 @@ class MlflowTracker:
         self.client = MlflowClient(tracking_uri=self.uri)
         name = f"harness/{results.suite.name}"
         experiment = self.client.get_experiment_by_name(name)
-        self.experiment_id = experiment.experiment_id if experiment else self.client.create_experiment(name)
+        if experiment is not None:
+            self.experiment_id = experiment.experiment_id
+        else:
+            self.experiment_id = self.client.create_experiment(
+                name, artifact_location=_artifacts_beside(self.uri)
+            )
         tags = {
             "mlflow.runName": f"{Path(results.model.id.rstrip('/')).name} on {results.suite.name}",
             "harness.version": __version__,

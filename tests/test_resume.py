@@ -1,0 +1,142 @@
+"""Nothing lost: finished (task, seed) results and weights survive a killed run, which then resumes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.results import read_results
+
+runner = CliRunner()
+TASKS = "pawsx,udpos,mlqa"
+
+
+def _scores(path: Path) -> dict:
+    results = read_results(path)
+    return {
+        name: (t.scores, t.averages, [r.dev_history for r in t.runs]) for name, t in results.tasks.items()
+    }
+
+
+def test_a_killed_run_resumes_to_the_same_results(tiny_bert: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    harness = [
+        sys.executable,
+        "-m",
+        "harness",
+        "eval",
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-t",
+        TASKS,
+        "--limit",
+        "8",
+        "--no-track",
+    ]
+    # reference: one uninterrupted run
+    subprocess.run([*harness, "-o", str(tmp_path / "whole")], env=env, check=True, capture_output=True)
+
+    # the same command, killed (SIGKILL, no chance to clean up) once the first task is on disk
+    killed = subprocess.Popen(
+        [*harness, "-o", str(tmp_path / "run")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    first = tmp_path / "run" / "runs" / "pawsx" / "seed-42.json"
+    deadline = time.time() + 300
+    while not first.is_file() and killed.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert first.is_file(), "the first task should have finished before the kill"
+    assert read_results(tmp_path / "run" / "results.json").status == "running"
+    assert not (tmp_path / "run" / "runs" / "mlqa").exists()  # the run died before the last task
+
+    resumed = runner.invoke(
+        app,
+        [
+            "eval",
+            "-s",
+            "sample",
+            "-m",
+            str(tiny_bert),
+            "-t",
+            TASKS,
+            "--limit",
+            "8",
+            "--no-track",
+            "-o",
+            str(tmp_path / "run"),
+        ],
+        catch_exceptions=False,
+    )
+    assert resumed.exit_code == 0, resumed.output
+    assert "finished in an earlier run, resumed" in resumed.output
+    results = read_results(tmp_path / "run" / "results.json")
+    assert results.tasks["pawsx"].runs[0].resumed and not results.tasks["mlqa"].runs[0].resumed
+    assert _scores(tmp_path / "run" / "results.json") == _scores(tmp_path / "whole" / "results.json")
+    assert list((tmp_path / "run").glob("results.*.json"))  # the killed run's file was kept aside
+
+
+def test_fresh_and_changed_options_redo_the_work(tiny_bert: Path, tmp_path: Path) -> None:
+    base = [
+        "eval",
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-t",
+        "pawsx",
+        "--limit",
+        "6",
+        "--no-track",
+        "-o",
+        str(tmp_path),
+    ]
+    assert runner.invoke(app, base).exit_code == 0
+    stored = json.loads((tmp_path / "runs" / "pawsx" / "seed-42.json").read_text())
+    again = runner.invoke(app, base)
+    assert "resumed" in again.output
+    assert read_results(tmp_path / "results.json").tasks["pawsx"].runs[0].resumed
+    fresh = runner.invoke(app, [*base, "--fresh"])
+    assert "resumed" not in fresh.output
+    assert not read_results(tmp_path / "results.json").tasks["pawsx"].runs[0].resumed
+    changed = runner.invoke(app, [*base, "--set", "pawsx.learning_rate=3e-4"])
+    assert "resumed" not in changed.output  # another recipe: another key, never a stale result
+    assert json.loads((tmp_path / "runs" / "pawsx" / "seed-42.json").read_text())["key"] != stored["key"]
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_fine_tuned_weights_are_kept_and_reused(tiny_bert: Path, tmp_path: Path, keep: bool) -> None:
+    args = [
+        "eval",
+        "-s",
+        "sample",
+        "-m",
+        str(tiny_bert),
+        "-t",
+        "xquad",
+        "--limit",
+        "6",
+        "--no-track",
+        "-o",
+        str(tmp_path),
+    ]
+    assert runner.invoke(app, [*args, *([] if keep else ["--no-save-weights"])]).exit_code == 0
+    weights = list((tmp_path / "weights").glob("*.safetensors"))
+    assert len(weights) == (1 if keep else 0)
+    if keep:
+        # MLQA trains exactly as XQuAD: a later run of it reuses the weights on disk instead of training
+        result = runner.invoke(app, [*args[:6], "mlqa", *args[7:]])
+        assert result.exit_code == 0 and "reusing fine-tuned weights" in result.output
+        mlqa = read_results(tmp_path / "results.json").tasks["mlqa"].runs[0]
+        assert mlqa.trained_by == "xquad" and mlqa.resumed
