@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import harness
-from harness.cli import suites, track
+from harness.cli import leaderboard, suites, track
 from harness.cli.eval import eval_command
 from harness.cli.score import score_command
 
@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 app.add_typer(suites.app, name="suites")
 app.add_typer(track.app, name="track")
+app.add_typer(leaderboard.app, name="leaderboard")
+app.command("submit")(leaderboard.submit_command)
 app.command("eval")(eval_command)
 app.command("score")(score_command)
 

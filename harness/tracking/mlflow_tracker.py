@@ -22,8 +22,13 @@ from harness.results import Results, TaskResult
 # (database migrations, retries) out of the user's terminal.
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
 os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
-for _name in ("mlflow", "alembic", "urllib3"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+def _quiet() -> None:
+    # after `import mlflow`, which sets up its own INFO logging ("Creating initial MLflow database
+    # tables...")
+    for name in ("mlflow", "alembic", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def metric_name(*parts: str) -> str:
@@ -94,6 +99,7 @@ class MlflowTracker:
     def _start(self, results: Results) -> None:
         from mlflow import MlflowClient
 
+        _quiet()
         self.client = MlflowClient(tracking_uri=self.uri)
         name = f"harness/{results.suite.name}"
         experiment = self.client.get_experiment_by_name(name)

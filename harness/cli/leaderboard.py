@@ -1,0 +1,59 @@
+"""`harness submit` and `harness leaderboard build|check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from harness.cli.common import console, err_console, handle_errors
+
+app = typer.Typer(
+    help="Build and check LEADERBOARD.md from submissions/ and baselines/.", no_args_is_help=True
+)
+
+Root = Annotated[Path, typer.Option("--root", help="The repository root (holding submissions/, baselines/).")]
+
+
+@app.command("build")
+@handle_errors
+def build_command(root: Root = Path(".")) -> None:
+    """Regenerate LEADERBOARD.md and its plots (leaderboard/*.png); same inputs, same bytes."""
+    from harness.leaderboard.build import build
+
+    target, plots = build(root)
+    console.print(f"wrote {target} and {len(plots)} plot(s) in {root / 'leaderboard'}", highlight=False)
+
+
+@app.command("check")
+@handle_errors
+def check_command(root: Root = Path(".")) -> None:
+    """Fail (exit 1, one line per problem) on a bad submission or a stale LEADERBOARD.md.
+
+    Checks: folder names and files (data only, bounded sizes), model.yaml and results.json schemas, the
+    suite version and hash, finished non-smoke runs, languages missing from a scored task, aggregates
+    that do not follow from the per-language scores (tampering), duplicates, and that LEADERBOARD.md
+    and its plots match a fresh build.
+    """
+    from harness.leaderboard.check import check
+
+    problems = check(root)
+    for problem in problems:
+        err_console.print(f"error: {problem}", highlight=False, markup=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print("leaderboard: every submission is valid and LEADERBOARD.md is current", highlight=False)
+
+
+@handle_errors
+def submit_command(
+    results: Annotated[Path, typer.Argument(help="results.json written by `harness eval`.")],
+    meta: Annotated[Path, typer.Option("--meta", help="model.yaml describing the model (see README).")],
+    root: Annotated[Path, typer.Option("--root", help="Folder of the submissions.")] = Path("submissions"),
+) -> None:
+    """Check a results.json and model.yaml and lay them out as submissions/<org>__<model>/."""
+    from harness.leaderboard.submissions import assemble
+
+    folder = assemble(results, meta, root)
+    console.print(f"submission ready: {folder}; now run `harness leaderboard build`", highlight=False)

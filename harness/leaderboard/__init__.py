@@ -1,0 +1,1 @@
+"""Submissions + published baselines -> LEADERBOARD.md (and plots); checks for CI."""

@@ -1,0 +1,119 @@
+"""Submissions (submissions/<org>__<model>/): results.json from `harness eval` plus model.yaml."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from harness.errors import HarnessError
+from harness.leaderboard.safe import FOLDER, MAX_BYTES, read_bounded, safe_yaml, slug
+from harness.results import Results
+from harness.results.io import write_results
+
+ALLOWED_FILES = set(MAX_BYTES)
+
+
+class IntermediateTask(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    data: Annotated[str, Field(min_length=1, max_length=300)]  # which data, e.g. "MNLI train (English)"
+
+
+class ModelCard(BaseModel):
+    """model.yaml: who made the model, how, and under which terms."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    organisation: Annotated[str, Field(min_length=1, max_length=100)]
+    link: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)]
+    parameters: Annotated[int, Field(gt=0)]
+    base_model: Annotated[str, Field(min_length=1, max_length=200)]
+    intermediate_tasks: list[IntermediateTask] = []
+    finetuning: Literal["full", "peft"]
+    translate_train: bool
+    licence: Annotated[str, Field(min_length=1, max_length=100)]
+    contact: Annotated[str, Field(min_length=3, max_length=200)]
+
+
+@dataclass
+class Submission:
+    folder: Path
+    card: ModelCard
+    results: Results
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+
+def read_card(path: Path) -> ModelCard:
+    data = safe_yaml(read_bounded(path), path)
+    try:
+        return ModelCard.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        allowed = ", ".join(ModelCard.model_fields)
+        message = error["msg"] if error["type"] != "extra_forbidden" else f"unknown field; allowed: {allowed}"
+        raise HarnessError(f"{path}: {field}: {message}") from None
+
+
+def read_results_file(path: Path) -> Results:
+    try:
+        data = json.loads(read_bounded(path))
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    try:
+        return Results.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        raise HarnessError(
+            f"{path}: {field}: {error['msg']} (not a results.json of this harness version)"
+        ) from None
+
+
+def load_submission(folder: Path) -> Submission:
+    """Read and check one submission folder (name, files, card, results); one line per problem found first."""
+    if folder.is_symlink() or not FOLDER.match(folder.name):
+        raise HarnessError(
+            f"{folder}: folder name must be ORG__MODEL in lowercase letters, digits, dots and dashes"
+        )
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in ALLOWED_FILES)
+    if extra:
+        raise HarnessError(
+            f"{folder}: unexpected file {extra[0]}; a submission holds only "
+            f"{', '.join(sorted(ALLOWED_FILES))} (data, never code)"
+        )
+    return Submission(folder, read_card(folder / "model.yaml"), read_results_file(folder / "results.json"))
+
+
+def assemble(results_path: Path, card_path: Path, root: Path) -> Path:
+    """`harness submit`: check the pieces and lay them out as submissions/<org>__<model>/."""
+    card = read_card(card_path)
+    results = read_results_file(results_path)
+    if results.run.smoke:
+        raise HarnessError(f"{results_path}: a --limit (smoke) run cannot be submitted")
+    if results.status in ("running", "failed", "interrupted"):
+        raise HarnessError(f"{results_path}: status {results.status}; only finished runs can be submitted")
+    folder = root / f"{slug(card.organisation)}__{slug(card.name)}"
+    if folder.exists():
+        raise HarnessError(f"{folder}: a submission of that name exists; remove it first to replace it")
+    folder.mkdir(parents=True)
+    # Machine-specific paths say nothing about the model and may reveal a user's home folder.
+    redacted = results.model_copy(deep=True)
+    redacted.model.path = Path(results.model.path).name
+    redacted.model.tokenizer = Path(results.model.tokenizer).name
+    redacted.suite.path = None
+    redacted.run.command = " ".join(
+        Path(part).name if part.startswith("/") else part for part in results.run.command.split()
+    )
+    write_results(redacted, folder / "results.json")
+    shutil.copyfile(card_path, folder / "model.yaml")
+    load_submission(folder)  # what CI will read: check it the same way
+    return folder

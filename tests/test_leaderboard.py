@@ -1,0 +1,267 @@
+"""Baselines, submissions, LEADERBOARD.md: deterministic builds and a check that catches bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.errors import HarnessError
+from harness.leaderboard.baselines import Baseline, load_baselines
+from harness.leaderboard.build import baseline_task_score, build
+from harness.leaderboard.check import check
+from harness.leaderboard.submissions import assemble
+from harness.suites import load_suite
+
+runner = CliRunner()
+CARD = {
+    "name": "Tiny BERT",
+    "organisation": "Test Org",
+    "link": "https://example.org/tiny-bert",
+    "parameters": 12345,
+    "base_model": "none (random init)",
+    "intermediate_tasks": [{"name": "MNLI", "data": "MNLI train, English"}],
+    "finetuning": "full",
+    "translate_train": False,
+    "licence": "apache-2.0",
+    "contact": "test@example.org",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_results(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("leaderboard-run")
+    result = runner.invoke(
+        app, ["eval", "-s", "sample", "-m", str(tiny_bert), "-o", str(out), "--no-track", "--no-save-weights"]
+    )
+    assert result.exit_code == 0, result.output
+    return out / "results.json"
+
+
+@pytest.fixture
+def root(tmp_path: Path, sample_results: Path) -> Path:
+    """A repository root with the real baselines and one valid submission."""
+    shutil.copytree(REPO / "baselines", tmp_path / "baselines")
+    card = tmp_path / "model.yaml"
+    card.write_text(yaml.safe_dump(CARD))
+    assemble(sample_results, card, tmp_path / "submissions")
+    build(tmp_path)
+    return tmp_path
+
+
+def _submission(root: Path) -> Path:
+    return root / "submissions" / "test-org__tiny-bert"
+
+
+def _edit_results(root: Path, change) -> None:
+    path = _submission(root) / "results.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+# --- baselines --------------------------------------------------------------------------------------
+
+
+def test_committed_baselines_are_sourced_and_null_stays_null() -> None:
+    baselines = load_baselines(REPO / "baselines")
+    assert {"xtreme__xlm-r-large", "xtreme__x-stilts", "xtreme-r__xlm-r-large"} <= set(baselines)
+    xlmr = baselines["xtreme__xlm-r-large"]
+    assert xlmr.metric("xnli", "accuracy") == 79.2 and xlmr.metric("tatoeba", "accuracy") is None
+    assert baseline_task_score(xlmr, load_suite("xtreme"), "xquad") == pytest.approx((60.8 + 76.6) / 2)
+    assert baseline_task_score(xlmr, load_suite("xtreme"), "bucc2018") is None
+    stilts = baselines["xtreme__x-stilts"]
+    assert stilts.tasks["xnli"]["accuracy"].alternatives[0].value == 80.4  # the disagreeing source is kept
+
+
+def test_a_number_without_a_source_is_rejected() -> None:
+    data = yaml.safe_load((REPO / "baselines" / "xtreme__mbert.yaml").read_text())
+    data["tasks"]["xnli"]["accuracy"] = {"value": 99.0}
+    with pytest.raises(ValueError, match="needs its source"):
+        Baseline.model_validate(data)
+
+
+# --- build ------------------------------------------------------------------------------------------
+
+
+def test_build_is_deterministic_and_ranks_complete_submissions(root: Path) -> None:
+    first = (root / "LEADERBOARD.md").read_bytes()
+    plots = sorted(p.name for p in (root / "leaderboard").glob("*.png"))
+    build(root)
+    assert (root / "LEADERBOARD.md").read_bytes() == first
+    assert sorted(p.name for p in (root / "leaderboard").glob("*.png")) == plots and plots
+    text = first.decode()
+    assert (
+        "### Ranking (complete submissions)" in text and "[Tiny BERT](https://example.org/tiny-bert)" in text
+    )
+    assert "intermediate: MNLI" in text and "## How to submit" in text
+    assert "| XLM-R Large | 79.2 | 86.4 | 73.8 | 65.4 | 68.7 | 62.4 | 55.0 | — | — | — |" in text
+    assert check(root) == []
+
+
+def test_the_repository_leaderboard_is_current() -> None:
+    assert check(REPO) == []
+
+
+# --- check: every problem is one clear line ---------------------------------------------------------
+
+
+def test_tampered_score(root: Path) -> None:
+    _edit_results(root, lambda d: d["tasks"]["xnli"]["scores"]["de"].update(accuracy=99.9))
+    problems = check(root)
+    assert any("task xnli: per-language scores do not match its seed runs" in p for p in problems)
+
+
+def test_tampered_overall(root: Path) -> None:
+    _edit_results(root, lambda d: d["overall"].update(score=99.0))
+    assert any("overall score does not follow from the task scores" in p for p in check(root))
+
+
+def test_wrong_suite_hash(root: Path) -> None:
+    _edit_results(root, lambda d: d["suite"].update(hash="sha256:" + "0" * 64))
+    assert any("made with suite sample 1.0 sha256:000000000000" in p for p in check(root))
+
+
+def test_missing_language(root: Path) -> None:
+    def drop(data: dict) -> None:
+        task = data["tasks"]["pawsx"]
+        for run in task["runs"]:
+            run["scores"].pop("ko")
+        task["scores"].pop("ko")
+        task["missing_languages"] = ["ko"]
+
+    _edit_results(root, drop)
+    assert any("task pawsx misses languages ko" in p for p in check(root))
+
+
+def test_duplicate(root: Path) -> None:
+    shutil.copytree(_submission(root), root / "submissions" / "other-org__tiny-bert")
+    problems = check(root)
+    # the alphabetically later folder is reported, so the line does not depend on directory order
+    assert any(
+        p.endswith("test-org__tiny-bert: duplicates other-org__tiny-bert (same model weights, same suite)")
+        for p in problems
+    ), problems
+
+
+@pytest.mark.parametrize("name", ["..__evil", ".hidden__x", "Test Org__X", "noseparator", "a__b c"])
+def test_bad_folder_names(root: Path, name: str) -> None:
+    shutil.copytree(_submission(root), root / "submissions" / name)
+    problems = check(root)
+    assert any(f"{name}: folder name must be ORG__MODEL" in p for p in problems), problems
+
+
+def test_code_is_not_data(root: Path) -> None:
+    (_submission(root) / "weights.pkl").write_bytes(b"\x80\x04")
+    assert any("unexpected file weights.pkl" in p for p in check(root))
+
+
+def test_stale_leaderboard(root: Path) -> None:
+    (root / "LEADERBOARD.md").write_text((root / "LEADERBOARD.md").read_text() + "edited\n")
+    assert any("LEADERBOARD.md: stale" in p for p in check(root))
+
+
+def test_markdown_and_html_in_names_are_escaped(root: Path, sample_results: Path, tmp_path: Path) -> None:
+    card = tmp_path / "evil.yaml"
+    card.write_text(
+        yaml.safe_dump(
+            {
+                **CARD,
+                "name": "<script>alert(1)</script> | **big** [x](y)",
+                "organisation": "../../etc",
+                "link": "https://example.org/a)b",
+            }
+        )
+    )
+    folder = assemble(sample_results, card, root / "submissions")
+    assert folder.name == "etc__script-alert-1-script-big-x-y"  # no path traversal
+    shutil.rmtree(_submission(root))  # not a duplicate of the first one
+    build(root)
+    text = (root / "LEADERBOARD.md").read_text()
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert r"\| \*\*big\*\* \[x\](y)" in text and "(https://example.org/a%29b)" in text
+
+
+def test_card_schema_errors_name_the_field(tmp_path: Path, sample_results: Path) -> None:
+    card = tmp_path / "model.yaml"
+    card.write_text(yaml.safe_dump({**CARD, "link": "javascript:alert(1)"}))
+    with pytest.raises(HarnessError, match=r"model\.yaml: link"):
+        assemble(sample_results, card, tmp_path / "submissions")
+    card.write_text(yaml.safe_dump({**CARD, "colour": "blue"}))
+    with pytest.raises(HarnessError, match="colour: unknown field"):
+        assemble(sample_results, card, tmp_path / "submissions")
+
+
+def test_cli_submit_redacts_paths_and_check_reports(root: Path, sample_results: Path, tmp_path: Path) -> None:
+    card = tmp_path / "model.yaml"
+    card.write_text(yaml.safe_dump({**CARD, "organisation": "Other"}))
+    result = runner.invoke(
+        app, ["submit", str(sample_results), "--meta", str(card), "--root", str(tmp_path / "subs")]
+    )
+    assert result.exit_code == 0, result.output
+    submitted = json.loads((tmp_path / "subs" / "other__tiny-bert" / "results.json").read_text())
+    assert "/" not in submitted["model"]["path"] and submitted["suite"]["path"] is None
+    _edit_results(root, lambda d: d["overall"].update(score=1.0))
+    checked = runner.invoke(app, ["leaderboard", "check", "--root", str(root)])
+    assert checked.exit_code == 1 and "error:" in checked.stderr and "Traceback" not in checked.output
+
+
+def test_smoke_runs_cannot_be_submitted(tiny_bert: Path, tmp_path: Path) -> None:
+    out = tmp_path / "smoke"
+    runner.invoke(
+        app,
+        [
+            "eval",
+            "-s",
+            "sample",
+            "-m",
+            str(tiny_bert),
+            "-o",
+            str(out),
+            "-t",
+            "pawsx",
+            "--limit",
+            "4",
+            "--no-track",
+        ],
+    )
+    card = tmp_path / "model.yaml"
+    card.write_text(yaml.safe_dump(CARD))
+    with pytest.raises(HarnessError, match="smoke"):
+        assemble(out / "results.json", card, tmp_path / "subs")
+
+
+def test_incomplete_submission_is_listed_apart_with_deltas_against_baselines(root: Path) -> None:
+    """An XTREME submission with two tasks: not ranked, its gaps named, deltas vs XLM-R Large and X-STILTs."""
+    xtreme = load_suite("xtreme")
+
+    def to_xtreme(data: dict) -> None:
+        data["suite"].update(name="xtreme", version=xtreme.version, hash=xtreme.content_hash())
+        data["tasks"] = {t: data["tasks"][t] for t in ("xnli", "pawsx")}
+        data["status"] = "incomplete"
+        data["overall"].update(score=None, tasks=["xnli", "pawsx"], missing=["udpos"])
+
+    _edit_results(root, to_xtreme)
+    build(root)
+    text = (root / "LEADERBOARD.md").read_text()
+    xtreme_part = text.split("## XTREME-R")[0]
+    assert "No complete submission yet." in xtreme_part
+    assert "- [Tiny BERT](https://example.org/tiny-bert): incomplete; no score for udpos, panx" in xtreme_part
+    results = json.loads((_submission(root) / "results.json").read_text())
+    expected = results["tasks"]["xnli"]["score"] - 79.2
+    assert f"| [Tiny BERT](https://example.org/tiny-bert) Δ XLM-R Large | {expected:+.1f} |" in xtreme_part
+    assert "Δ X-STILTs" in xtreme_part
+    plots = sorted(p.name for p in (root / "leaderboard").glob("xtreme__*.png"))
+    stems = sorted(p.rsplit("-", 1)[0] for p in plots)
+    assert stems == [
+        "xtreme__test-org__tiny-bert__heatmap",
+        "xtreme__test-org__tiny-bert__large__deltas",
+        "xtreme__test-org__tiny-bert__x-stilts__deltas",
+    ]
+    assert any("task xnli misses languages" in line for line in check(root))
