@@ -77,6 +77,9 @@ class Hyperparameters(_Strict):
     adam_epsilon: Annotated[float, Field(gt=0)] = 1e-8
     max_grad_norm: Annotated[float, Field(gt=0)] = 1.0
     eval_batch_size: Annotated[int, Field(ge=1)] = 32
+    # Draw training batches from pools of similar length (less padding, faster); off by default
+    # because the reference's batches mix lengths.
+    group_by_length: bool = False
     qa: QAOptions | None = None  # extractive QA only; None means the defaults above
 
 

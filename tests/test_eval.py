@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import types
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -85,6 +86,29 @@ def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Res
     assert set(results.tasks["bucc2018"].runs[0].dev or {}) >= {"de.threshold", "zh.f1"}
     assert [s.split for s in results.tasks["mewslix"].runs[0].stages] == ["train"]
     assert [s.split for s in results.tasks["lareqa"].runs[0].stages] == ["squad_train"]
+
+
+def test_speed_is_measured_in_every_run(sample_run: tuple[Path, Results, str]) -> None:
+    out, results, output = sample_run
+    assert "Speed" in output and "tokens/s" in (out / "scores.txt").read_text()
+    assert results.model.attention == "sdpa"
+    for name in ("xnli", "udpos", "xquad", "lareqa"):
+        task = results.tasks[name]
+        stage = task.runs[0].stages[0].throughput
+        assert stage is not None and stage.examples > 0 and stage.examples_per_second
+        assert task.throughput["fine_tune"].examples == stage.examples
+        assert stage.mfu is None  # a CPU has no listed peak: no made-up utilisation
+    for name in ("xnli", "udpos", "xquad"):
+        task = results.tasks[name]
+        predict = task.runs[0].predict_throughput
+        assert predict is not None and 0 < predict.tokens <= predict.padded_tokens
+        # features, not examples: QA contexts are cut into windows
+        assert predict.examples >= sum(task.runs[0].examples.values())
+        combined = task.throughput["predict"]  # one seed: the same figures
+        assert (combined.examples, combined.tokens) == (predict.examples, predict.tokens)
+        assert combined.examples_per_second == pytest.approx(predict.examples_per_second, rel=1e-2)
+    # a model another task trained counts there, not twice
+    assert "fine_tune" not in results.tasks["mlqa"].throughput
 
 
 def test_scores_equal_hand_computed_accuracy(sample_run: tuple[Path, Results, str]) -> None:
@@ -298,6 +322,9 @@ def _paths(model: type[BaseModel], prefix: str) -> set[str]:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation = info.annotation
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        if isinstance(annotation, types.UnionType) and len(options) == 1:
+            annotation = options[0]  # Model | None: document the model's fields too
         inner = get_args(annotation)
         if (
             get_origin(annotation) is list

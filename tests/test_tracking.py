@@ -81,6 +81,8 @@ def test_default_is_an_sqlite_store_in_the_working_directory(tiny_bert: Path, tm
     assert task_run.data.params["hyperparameters.learning_rate"] == "0.0001"
     assert runs["pawsx seed 2"].data.tags["mlflow.parentRunId"] == task_run.info.run_id
     assert "average.accuracy.ci95_low" in task_run.data.metrics
+    speed = results.tasks["pawsx"].throughput["predict"]
+    assert task_run.data.metrics["predict.examples_per_second"] == speed.examples_per_second
     from mlflow import MlflowClient
 
     artifacts = {a.path for a in MlflowClient(uri).list_artifacts(parent.info.run_id)}

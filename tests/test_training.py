@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
 import torch
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from harness.suites import Hyperparameters
-from harness.training import Runtime, TrainProgress, fine_tune, seed_everything
+from harness.training import Runtime, TrainProgress, fine_tune, predict_outputs, seed_everything
+from harness.training.distributed import Dist
+from harness.training.loop import LengthGroupedBatches
+from harness.training.throughput import Meter
 
 CPU = Runtime(torch.device("cpu"), "fp32")
 
@@ -97,3 +105,144 @@ def test_short_epoch_still_steps() -> None:
     # fewer batches than grad_accum (a --limit run): one step at the end of each epoch
     outcome = fine_tune(Linear(), _features(4), _collate, _hp(grad_accum=16, epochs=2), seed=0, runtime=CPU)
     assert outcome.optimizer_steps == 2
+
+
+# --- fast paths, out-of-memory resilience, sharing work across processes --------------------------
+
+
+class OomLinear(Linear):
+    """Raises CUDA's out-of-memory error on any batch larger than `limit` (as a small GPU would)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.refused = 0
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> SequenceClassifierOutput:
+        if x.shape[0] > self.limit:
+            self.refused += 1
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+        return super().forward(x, labels)
+
+
+def test_out_of_memory_splits_the_batch_and_keeps_the_update() -> None:
+    hp = _hp(batch_size=4, grad_accum=2, epochs=2)
+    seed_everything(0)
+    plain = Linear()
+    seed_everything(0)
+    small = OomLinear(limit=1)
+    small.load_state_dict(plain.state_dict(), strict=False)
+    expected = fine_tune(plain, _features(20), _collate, hp, seed=3, runtime=CPU)
+    outcome = fine_tune(small, _features(20), _collate, hp, seed=3, runtime=CPU)
+    assert small.refused > 0 and outcome.micro_batches == 4 and outcome.meter.oom_retries == 2
+    assert outcome.optimizer_steps == expected.optimizer_steps
+    # the same effective batch, hence the same updates (up to float summation order)
+    assert torch.allclose(small.classifier.weight, plain.classifier.weight, atol=1e-6)
+    # every example counted once per pass through it, the redone ones not again
+    assert outcome.meter.examples == expected.meter.examples == 36
+
+
+def test_other_errors_are_not_retried() -> None:
+    class Broken(Linear):
+        def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> SequenceClassifierOutput:
+            raise RuntimeError("shape mismatch")
+
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        fine_tune(Broken(), _features(8), _collate, _hp(), seed=0, runtime=CPU)
+
+
+def test_prediction_shrinks_its_batch_after_out_of_memory() -> None:
+    seed_everything(0)
+    model = OomLinear(limit=3)
+    features = _features(10)
+    meter = Meter()
+    outputs = predict_outputs(model, features, _collate, 8, CPU, meter=meter)
+    assert meter.oom_retries == 2 and meter.examples == 10  # 8 -> 4 -> 2
+    expected = model.classifier(torch.stack([f["x"] for f in features]))
+    assert torch.allclose(torch.from_numpy(np.concatenate(outputs)), expected.detach(), atol=1e-6)
+
+
+def _token_features(tokenizer, n: int) -> list[dict]:  # type: ignore[no-untyped-def]
+    generator = random.Random(1)
+    words = [
+        "the",
+        "a",
+        "cat",
+        "sat",
+        "on",
+        "mat",
+        "dog",
+        "ran",
+        "far",
+        "away",
+        "quickly",
+        "slowly",
+        "big",
+        "small",
+        "red",
+        "green",
+    ]
+    texts = [" ".join(generator.choices(words, k=generator.randint(1, 40))) for _ in range(n)]
+    return [dict(tokenizer(t, truncation=True, max_length=64)) for t in texts]
+
+
+def test_length_grouped_prediction_equals_plain_prediction(tiny_bert: Path) -> None:
+    """The fast path (sorted by length, dynamic padding) predicts what input order with a batch of 1 does."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    seed_everything(0)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_bert, num_labels=3)
+    features = _token_features(tokenizer, 60)
+    collate = DataCollatorWithPadding(tokenizer)
+    fast_meter, plain_meter = Meter(), Meter()
+    fast = predict_outputs(model, features, collate, 16, CPU, meter=fast_meter)
+    plain = predict_outputs(model, features, collate, 1, CPU, meter=plain_meter, group_by_length=False)
+    fast_logits, plain_logits = np.concatenate(fast), np.concatenate(plain)
+    assert (fast_logits.argmax(-1) == plain_logits.argmax(-1)).all()
+    assert np.abs(fast_logits - plain_logits).max() < 1e-5
+    # sorted batches pad far less than batches of the same size in input order
+    unsorted = Meter()
+    predict_outputs(model, features, collate, 16, CPU, meter=unsorted, group_by_length=False)
+    assert fast_meter.tokens == plain_meter.tokens == unsorted.tokens
+    assert fast_meter.padded_tokens - fast_meter.tokens < (unsorted.padded_tokens - unsorted.tokens) / 2
+
+
+def test_length_grouped_batches_cover_every_example_once_and_pad_little() -> None:
+    lengths = [random.Random(i).randint(1, 100) for i in range(1000)]
+    sampler = LengthGroupedBatches(lengths, 16, torch.Generator().manual_seed(5))
+    batches = list(sampler)
+    assert sorted(i for b in batches for i in b) == list(range(1000)) and len(batches) == len(sampler)
+    padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    assert sum(lengths) / padded > 0.9
+    again = list(LengthGroupedBatches(lengths, 16, torch.Generator().manual_seed(5)))
+    assert again == batches  # seeded
+
+
+def test_group_by_length_training_is_seeded(tiny_bert: Path) -> None:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    features = [{**f, "labels": i % 3} for i, f in enumerate(_token_features(tokenizer, 24))]
+    weights = []
+    for _ in range(2):
+        seed_everything(0)
+        model = AutoModelForSequenceClassification.from_pretrained(tiny_bert, num_labels=3)
+        outcome = fine_tune(
+            model,
+            features,
+            DataCollatorWithPadding(tokenizer),
+            _hp(group_by_length=True),
+            seed=1,
+            runtime=CPU,
+        )
+        weights.append(model.classifier.weight.detach().clone())
+    assert torch.equal(weights[0], weights[1]) and outcome.meter.tokens > 0
+
+
+@pytest.mark.parametrize("world", [1, 2, 3, 8])
+def test_process_shares_partition_the_examples(world: int) -> None:
+    for count in (0, 1, 5, 7, 64):
+        shares = [list(Dist(rank=r, world=world).share(count)) for r in range(world)]
+        assert [i for share in shares for i in share] == list(range(count))
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1

@@ -56,7 +56,7 @@ def _unigram(specials: list[str]) -> Tokenizer:
     return tok
 
 
-def make_bert(folder: Path) -> Path:
+def make_bert(folder: Path, dropout: float = 0.1) -> Path:
     from transformers import BertConfig, BertModel
 
     _bert_tokenizer(folder)
@@ -67,6 +67,8 @@ def make_bert(folder: Path) -> Path:
         num_attention_heads=2,
         intermediate_size=48,
         max_position_embeddings=128,
+        hidden_dropout_prob=dropout,
+        attention_probs_dropout_prob=dropout,
     )
     BertModel(config).save_pretrained(folder)
     return folder

@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.results import GroupResult, Results, ScoreReport, Spread, TaskResult
+from harness.results import GroupResult, LanguageGroup, Results, ScoreReport, Spread, TaskResult
+from harness.results.table import SPEED_HEADERS, speed_rows
 
 
 def _fmt(value: float | None, spread: Spread | None = None) -> str:
@@ -22,6 +23,18 @@ def print_scores(results: Results, console: Console) -> None:
     """The end-of-run tables of `harness eval`."""
     title = f"{results.suite.name} (suite {results.suite.version})"
     print_tables(results.tasks, results.categories, results.overall, title, console)
+    print_language_groups(results.language_groups, console)
+    speed = speed_rows(results)
+    if speed:
+        table = Table(
+            title="Speed (measured; padding: share of padded positions; OOM: out-of-memory retries)",
+            title_justify="left",
+        )
+        for header in SPEED_HEADERS:
+            table.add_column(header, justify="left" if header in ("task", "stage") else "right")
+        for row in speed:
+            table.add_row(*row)
+        console.print(table)
     if results.run.smoke:
         console.print(
             "[yellow]smoke run (--limit): these scores are not comparable to published ones[/yellow]"
@@ -32,6 +45,7 @@ def print_report(report: ScoreReport, console: Console) -> None:
     """The tables of `harness score`."""
     title = f"{report.suite.name} (suite {report.suite.version}): {report.predictions}"
     print_tables(report.tasks, report.categories, report.overall, title, console)
+    print_language_groups(report.language_groups, console)
 
 
 def print_tables(
@@ -104,6 +118,30 @@ def print_tables(
         "[bold]overall[/bold]", "", f"[bold]{_fmt(overall.score)}[/bold]", *blanks, _missing(overall.missing)
     )
     console.print(summary)
+
+
+def print_language_groups(groups: list[LanguageGroup], console: Console) -> None:
+    """Scores by language family, script and resource class; nothing when no group has a score yet."""
+    if not any(g.task_scores and any(v is not None for v in g.task_scores.values()) for g in groups):
+        return
+    console.print(
+        "[bold]By language group[/bold] (mean over tasks of each task's score on the group's languages; "
+        "en, the training language, counts in its groups)"
+    )
+    table = Table()
+    for column in ("kind", "group", "languages", "score"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    kind = None
+    for group in groups:
+        if kind is not None and group.kind != kind:
+            table.add_section()
+        score = _fmt(group.score)
+        if not group.complete:
+            score = f"— [dim]({len(group.missing)} missing)[/dim]"
+        label = group.kind if group.kind != kind else ""
+        table.add_row(label, escape(group.group), " ".join(group.languages), score)
+        kind = group.kind
+    console.print(table)
 
 
 _SHORT = {"exact_match": "EM", "f1": "F1", "precision": "P", "recall": "R", "accuracy": "acc"}

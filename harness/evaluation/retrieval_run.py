@@ -14,10 +14,12 @@ from harness.data import load_split
 from harness.evaluation.report import Reporter
 from harness.evaluation.store import Stats
 from harness.formats.retrieval import PROTOCOLS, SUFFIX, RetrievalContext
-from harness.results import SeedRun, StageRecord
+from harness.results import SeedRun, StageRecord, Throughput
 from harness.suites import Hyperparameters, Selection, TaskEntry
 from harness.tasks import TaskSpec
 from harness.training import TrainProgress, fine_tune, seed_everything
+from harness.training.runtime import place
+from harness.training.throughput import summarize
 
 if TYPE_CHECKING:
     from harness.evaluation.runner import EvalRequest
@@ -44,7 +46,7 @@ class RetrievalRun:
         def encoder() -> torch.nn.Module:
             # seeded, so that anything freshly initialised (a pooler, a dual encoder's scale) repeats
             seed_everything(seed)
-            return self.encoder_for(options.encoder_from, seed).to(runtime.device)
+            return place(self.encoder_for(options.encoder_from, seed), runtime)
 
         def load(split: str, lang: str = "en") -> list[dict[str, Any]]:
             loaded = load_split(self.spec, split, lang, self.request.data)
@@ -83,13 +85,14 @@ class RetrievalRun:
             on_start=bar.set_total, on_step=lambda step, loss: bar.advance(1, f"loss {loss:.3f}")
         )
         outcome = fine_tune(
-            model.to(self.request.runtime.device),
+            place(model, self.request.runtime),
             features,
             collate,
             self.hp,
             seed=seed,
             runtime=self.request.runtime,
             progress=progress,
+            splittable=False,  # in-batch negatives: the batch is the loss
         )
         bar.close()
         record.trained_by = None
@@ -101,6 +104,8 @@ class RetrievalRun:
                 optimizer_steps=outcome.optimizer_steps,
                 epochs=outcome.epochs,
                 seconds=outcome.seconds,
+                throughput=Throughput(**summarize(outcome.meter, model, self.request.runtime, training=True)),
+                micro_batches=outcome.micro_batches,
             )
         )
         record.train_seconds += outcome.seconds

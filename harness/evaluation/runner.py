@@ -27,6 +27,7 @@ from harness.evaluation.store import RunStore, Stats, key_of
 from harness.evaluation.summary import summarize
 from harness.evaluation.task_run import TaskRun, TrainedModels, training_key
 from harness.formats import get_format, is_supported
+from harness.languages import groups_of
 from harness.models import Checkpoint, load_encoder, load_tokenizer
 from harness.results import (
     Environment,
@@ -37,9 +38,12 @@ from harness.results import (
     SeedRun,
     SuiteInfo,
     TaskResult,
+    Throughput,
     write_results,
 )
+from harness.results.aggregate import combine_throughput
 from harness.results.groups import groups
+from harness.results.language_groups import language_groups
 from harness.results.table import score_table
 from harness.suites import Hyperparameters, Suite, TaskEntry
 from harness.tasks import TASKS, FormatName
@@ -69,6 +73,16 @@ class EvalRequest:
         return self.output / "results.json"
 
 
+def _throughput(runs: list[SeedRun]) -> dict[str, Throughput]:
+    """Fine-tuning and prediction speed of a task, over its seeds (a reused model counts once)."""
+    train = [
+        stage.throughput for run in runs if not run.trained_by for stage in run.stages if stage.throughput
+    ]
+    predict = [run.predict_throughput for run in runs if run.predict_throughput]
+    combined = {"fine_tune": combine_throughput(train), "predict": combine_throughput(predict)}
+    return {stage: value for stage, value in combined.items() if value is not None}
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -79,7 +93,7 @@ class Runner:
         self.reporter = reporter
         self._tokenizer: Any = None
         self.keys, self.trained = self._training_keys()
-        self.store = RunStore(request.output, fresh=request.fresh)
+        self.store = RunStore(request.output, fresh=request.fresh, dist=request.runtime.dist)
         self._tokenizer_hash = tokenizer_hash(request.checkpoint.tokenizer_path)
         suite = request.suite
         self.results = Results(
@@ -104,6 +118,9 @@ class Runner:
                 smoke=request.data.limit is not None,
                 data_dir=str(request.data.data_dir) if request.data.data_dir else None,
                 trust_remote_code=request.checkpoint.trust_remote_code,
+                dtype=request.checkpoint.dtype,
+                device_map=request.checkpoint.device_map,
+                gradient_checkpointing=request.checkpoint.gradient_checkpointing,
                 **request.runtime.describe(),
             ),
             environment=Environment(**describe_environment()),
@@ -150,13 +167,14 @@ class Runner:
     def _finish(self, started: float) -> None:
         """Final write, the score-table artifact, then the tracker (whose status goes into results.json)."""
         self._write(started)
-        (self.request.output / "scores.txt").write_text(score_table(self.results), encoding="utf-8")
+        if self.request.runtime.dist.is_main:
+            (self.request.output / "scores.txt").write_text(score_table(self.results), encoding="utf-8")
         self.request.tracker.finish(self.results, self.request.output)
         self._write(started)
 
     def _fail(self, name: str, reason: str, details: str | None = None) -> None:
         """Record a failed task; the full traceback of an unexpected error goes to errors.log."""
-        if details is not None:
+        if details is not None and self.request.runtime.dist.is_main:
             log = self.request.output / "errors.log"
             with log.open("a", encoding="utf-8") as handle:
                 handle.write(f"--- {_now()} task {name}\n{details}\n")
@@ -230,6 +248,7 @@ class Runner:
                 "average_spread": summary.average_spread,
                 "score": summary.score,
                 "data": provenance,
+                "throughput": _throughput(runs),
             }
         )
 
@@ -249,6 +268,11 @@ class Runner:
             limit=data.limit,
             data_dir=str(data.data_dir) if data.data_dir else None,
             save_predictions=self.request.save_predictions,
+            # LoRA on a full checkpoint trains something else than full fine-tuning
+            lora=self.request.checkpoint.lora.model_dump(mode="json")
+            if self.request.checkpoint.lora
+            else None,
+            dtype=self.request.checkpoint.dtype,
         )
 
     def _resumed(self, name: str, seeds: list[int], languages: list[str]) -> dict[int, Any]:
@@ -316,6 +340,10 @@ class Runner:
             stats.append(seed_stats)
         if self.results.model.parameters is None:
             self.results.model.parameters = task.parameters
+        if self.results.model.attention is None:
+            self.results.model.attention = task.attention
+        if self.results.model.peft is None:
+            self.results.model.peft = task.peft
         return runs, stats, provenance
 
     def _retrieval(
@@ -414,9 +442,14 @@ class Runner:
         self.results.categories, self.results.overall = groups(
             task_scores, suite.categories, list(suite.tasks)
         )
+        # over the same tasks as the overall score (every suite task has an entry from the start)
+        self.results.language_groups = language_groups(
+            [self.results.tasks[name] for name in suite.tasks], groups_of
+        )
 
     def _write(self, started: float | None = None) -> None:
         self.results.updated_at = _now()
         if started is not None:
             self.results.timings.total_seconds = time.perf_counter() - started
-        write_results(self.results, self.request.results_path)
+        if self.request.runtime.dist.is_main:  # one results.json for all processes
+            write_results(self.results, self.request.results_path)

@@ -8,10 +8,12 @@ languages), so a changed suite, model or option never reuses stale work.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import numpy as np
 import torch
 
 from harness.results import SCHEMA_VERSION, SeedRun
+from harness.training.distributed import Dist
 
 # language -> metric -> (kind, per-example statistics)
 Stats = dict[str, dict[str, tuple[str, np.ndarray]]]
@@ -43,9 +46,19 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class RunStore:
-    def __init__(self, output: Path, fresh: bool = False):
+    def __init__(self, output: Path, fresh: bool = False, dist: Dist | None = None):
         self.root = output
         self.fresh = fresh  # --fresh: ignore (and overwrite) earlier work
+        # Under several processes only the first writes; the others wait until it has, so that
+        # every process reads the same files afterwards and takes the same decisions.
+        self.dist = dist or Dist()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[bool]:
+        try:
+            yield self.dist.is_main
+        finally:
+            self.dist.barrier()
 
     def _result_path(self, task: str, seed: int) -> Path:
         return self.root / "runs" / task / f"seed-{seed}.json"
@@ -83,7 +96,9 @@ class RunStore:
             },
             "provenance": provenance,
         }
-        _atomic_write(self._result_path(task, seed), json.dumps(payload).encode())
+        with self._writing() as writer:
+            if writer:
+                _atomic_write(self._result_path(task, seed), json.dumps(payload).encode())
 
     # --- fine-tuned weights, keyed by training identity (XQuAD and MLQA share one file) -----------------
 
@@ -93,20 +108,25 @@ class RunStore:
     def save_weights(self, key: str, model: torch.nn.Module) -> None:
         from safetensors.torch import save_model
 
-        path = self.weights_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-        os.close(fd)
-        try:
-            save_model(model, tmp)  # handles tied weights (e.g. T5's shared embeddings)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with self._writing() as writer:
+            if not writer:
+                return
+            path = self.weights_path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+            os.close(fd)
+            try:
+                save_model(model, tmp)  # handles tied weights (e.g. T5's shared embeddings)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
 
     def save_training(self, key: str, record: SeedRun) -> None:
         """How the weights were trained (stages, selection), kept beside them."""
-        _atomic_write(self.weights_path(key).with_suffix(".json"), record.model_dump_json().encode())
+        with self._writing() as writer:
+            if writer:
+                _atomic_write(self.weights_path(key).with_suffix(".json"), record.model_dump_json().encode())
 
     def load_training(self, key: str) -> SeedRun:
         path = self.weights_path(key).with_suffix(".json")

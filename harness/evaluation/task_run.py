@@ -11,16 +11,19 @@ from typing import Any
 
 import torch
 
+from harness.adapters import parameter_counts
 from harness.data import DataOptions, LoadedSplit, load_split
 from harness.evaluation.feature_cache import cached_features
 from harness.evaluation.report import Reporter
 from harness.evaluation.store import RunStore, Stats, key_of
 from harness.formats import Format
 from harness.models import Checkpoint, load_model
-from harness.results import SeedRun, StageRecord
+from harness.results import SeedRun, StageRecord, Throughput
 from harness.suites import Hyperparameters, TaskEntry
 from harness.tasks import TaskSpec
 from harness.training import Runtime, TrainProgress, fine_tune, predict_outputs, seed_everything
+from harness.training.runtime import place
+from harness.training.throughput import Meter, reset_peak_memory, summarize
 
 Features = list[dict[str, Any]]
 
@@ -81,6 +84,8 @@ class TaskRun:
     key: str | None
     predictions_dir: Path | None = None  # write leaderboard files under it (--save-predictions)
     parameters: int | None = None  # set after the first model is loaded
+    attention: str | None = None  # the attention implementation transformers picked for it
+    peft: dict[str, Any] | None = None  # LoRA settings and parameter counts, set with the first model
     store: RunStore | None = None  # persisted weights: resume, and reuse across runs of one command
     model_hash: str = ""  # the checkpoint's weights hash: part of every persisted key
     save_weights: bool = True  # write every fine-tuned model (not only those another task reuses)
@@ -91,7 +96,10 @@ class TaskRun:
         return self.entry.selection.language if self.entry.selection else "en"
 
     def _weights_key(self, seed: int) -> str:
-        return key_of(training=self.key, seed=seed, model=self.model_hash)
+        lora = self.checkpoint.lora.model_dump(mode="json") if self.checkpoint.lora else None
+        return key_of(
+            training=self.key, seed=seed, model=self.model_hash, lora=lora, dtype=self.checkpoint.dtype
+        )
 
     def needs_training(self, seeds: list[int]) -> bool:
         """False when every seed's model was fine-tuned already (earlier in the run, or on disk)."""
@@ -127,11 +135,23 @@ class TaskRun:
         )
 
     def predict(
-        self, model: torch.nn.Module, split: LoadedSplit, features: Features, on_batch: Any = None
+        self,
+        model: torch.nn.Module,
+        split: LoadedSplit,
+        features: Features,
+        on_batch: Any = None,
+        meter: Meter | None = None,
     ) -> list[Any]:
         collate = self.fmt.collate(self.tokenizer)
         outputs = predict_outputs(
-            model, features, collate, self.hp.eval_batch_size, self.runtime, self.fmt.outputs, on_batch
+            model,
+            features,
+            collate,
+            self.hp.eval_batch_size,
+            self.runtime,
+            self.fmt.outputs,
+            on_batch,
+            meter=meter,
         )
         return self.fmt.decode(outputs, features, split.examples, self.spec, self.hp)
 
@@ -162,8 +182,17 @@ class TaskRun:
         spec, fmt = self.spec, self.fmt
         # The head's initial weights come from the seeded generator: seed before loading.
         seed_everything(seed)
-        model = load_model(self.checkpoint, fmt.head, fmt.num_labels(spec)).to(self.runtime.device)
+        model = place(load_model(self.checkpoint, fmt.head, fmt.num_labels(spec)), self.runtime)
         self.parameters = self.parameters or sum(p.numel() for p in model.parameters())
+        if self.checkpoint.peft and self.peft is None:
+            self.peft = {
+                "method": "lora",
+                "source": "adapter" if self.checkpoint.adapter else "--peft",
+                "options": self.checkpoint.lora.model_dump(mode="json") if self.checkpoint.lora else None,
+                **parameter_counts(model),
+            }
+        config = getattr(model, "config", None) or getattr(getattr(model, "encoder", None), "config", None)
+        self.attention = self.attention or getattr(config, "_attn_implementation", None)
         key = f"{self.key}|seed={seed}" if self.key else None
         if key is not None and key in self.trained.store:
             kept = self.trained.store[key]
@@ -241,6 +270,8 @@ class TaskRun:
                     optimizer_steps=outcome.optimizer_steps,
                     epochs=outcome.epochs,
                     seconds=outcome.seconds,
+                    throughput=Throughput(**summarize(outcome.meter, model, self.runtime, training=True)),
+                    micro_batches=outcome.micro_batches,
                 )
             )
             if select:
@@ -259,9 +290,11 @@ class TaskRun:
         record.scores, record.examples, record.unscored = {}, {}, []
         stats: Stats = {}
         started = time.perf_counter()
+        meter = Meter()
+        reset_peak_memory(self.runtime.device)
         bar = self.reporter.bar(f"{spec.name} seed {seed}: predict", sum(len(f) for _, f in test.values()))
         for lang, (split, features) in test.items():
-            predictions = self.predict(model, split, features, bar.advance)
+            predictions = self.predict(model, split, features, bar.advance, meter)
             record.examples[lang] = len(predictions)
             if self.predictions_dir is not None:
                 _write(
@@ -290,6 +323,7 @@ class TaskRun:
                 record.unscored.append(lang)
         bar.close()
         record.predict_seconds = time.perf_counter() - started
+        record.predict_throughput = Throughput(**summarize(meter, model, self.runtime, training=False))
         return stats
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from harness.results.schema import Throughput
+
 Scores = Mapping[str, Mapping[str, float]]  # language -> metric -> value
 
 
@@ -75,3 +77,33 @@ def mean_over_seeds(per_seed: Sequence[Scores]) -> dict[str, dict[str, float]]:
             for metric, value in metrics.items():
                 merged.setdefault(lang, {}).setdefault(metric, []).append(value)
     return {lang: {m: mean(v) for m, v in metrics.items()} for lang, metrics in merged.items()}
+
+
+def combine_throughput(records: list[Throughput]) -> Throughput | None:
+    """Several stages' speed as one: totals over summed time; peak memory is the largest peak."""
+    if not records:
+        return None
+    seconds = sum(r.seconds for r in records)
+    examples, tokens = sum(r.examples for r in records), sum(r.tokens for r in records)
+
+    def weighted(values: list[tuple[float | None, float]]) -> float | None:
+        known = [(v, s) for v, s in values if v is not None]
+        if not known or len(known) < len(values):
+            return None  # a rate over part of the time would overstate or understate the whole
+        return round(sum(v * s for v, s in known) / seconds, 4) if seconds else None
+
+    return Throughput(
+        examples=examples,
+        tokens=tokens,
+        padded_tokens=sum(r.padded_tokens for r in records),
+        seconds=round(seconds, 6),
+        examples_per_second=round(examples / seconds, 3) if seconds and examples else None,
+        tokens_per_second=round(tokens / seconds, 3) if seconds and tokens else None,
+        peak_memory_mib=max(
+            (r.peak_memory_mib for r in records if r.peak_memory_mib is not None), default=None
+        ),
+        model_tflops=weighted([(r.model_tflops, r.seconds) for r in records]),
+        mfu=weighted([(r.mfu, r.seconds) for r in records]),
+        oom_retries=sum(r.oom_retries for r in records),
+        processes=max(r.processes for r in records),
+    )

@@ -9,10 +9,27 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = "1.0"
 
 TaskStatus = Literal["complete", "incomplete", "not_supported", "failed", "pending", "absent"]
+GroupKind = Literal["family", "script", "resource"]  # how languages are grouped (harness/languages.py)
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Throughput(_Model):
+    """Measured speed of one stage (fine-tuning or prediction), over all processes of the run."""
+
+    examples: int
+    tokens: int  # real tokens fed to the model (padding excluded)
+    padded_tokens: int  # tokens including padding: the work actually done
+    seconds: float  # wall time of the model passes (data loading and decoding excluded)
+    examples_per_second: float | None
+    tokens_per_second: float | None  # real tokens per second
+    peak_memory_mib: float | None  # peak GPU memory allocated; on a CPU the process's peak RSS
+    model_tflops: float | None = None  # achieved model TFLOP/s (Kaplan et al. 2020 FLOP count)
+    mfu: float | None = None  # model FLOPs utilisation, 0-1; only on a GPU with a known peak
+    oom_retries: int = 0  # batches split or shrunk after an out-of-memory error
+    processes: int = 1
 
 
 class StageRecord(_Model):
@@ -22,6 +39,8 @@ class StageRecord(_Model):
     optimizer_steps: int
     epochs: float
     seconds: float
+    throughput: Throughput | None = None
+    micro_batches: int = 1  # pieces each batch was split into after out-of-memory errors (1: none)
 
 
 class SeedRun(_Model):
@@ -37,6 +56,7 @@ class SeedRun(_Model):
     resumed: bool = False  # read back from an earlier, interrupted run of the same command
     train_seconds: float = 0.0
     predict_seconds: float = 0.0
+    predict_throughput: Throughput | None = None  # test-set prediction, all languages
 
 
 class Spread(_Model):
@@ -69,6 +89,8 @@ class TaskResult(_Model):
     average_spread: dict[str, Spread] = {}  # metric -> spread of the task average (complete tasks only)
     score: float | None = None
     data: list[dict[str, Any]] = []
+    # "fine_tune" / "predict": combined over the seeds and stages of this task (resumed ones included)
+    throughput: dict[str, Throughput] = {}
 
 
 class SuiteInfo(_Model):
@@ -88,6 +110,10 @@ class ModelInfo(_Model):
     weight_files: list[str]
     weights_hash: str
     parameters: int | None = None  # of the encoder with the first task's head
+    attention: str | None = None  # attention kernel transformers chose (sdpa where the model supports it)
+    adapter: str | None = None  # a LoRA adapter folder loaded (unmerged) on the base model at `path`
+    recipe: dict[str, Any] | None = None  # harness-recipe.json of an intermediate-trained checkpoint
+    peft: dict[str, Any] | None = None  # LoRA settings and parameter counts when only LoRA (+ head) trains
 
 
 class RunInfo(_Model):
@@ -103,6 +129,10 @@ class RunInfo(_Model):
     device: str
     precision: str
     accelerator: str | None
+    processes: int = 1  # data-parallel processes (accelerate launch / torchrun)
+    dtype: str = "fp32"  # weights as loaded (--dtype)
+    device_map: str | None = None  # --device-map: the model spread over several GPUs
+    gradient_checkpointing: bool = False
 
 
 class Environment(_Model):
@@ -121,6 +151,19 @@ class GroupResult(_Model):
     tasks: list[str]
     score: float | None
     missing: list[str] = []
+
+
+class LanguageGroup(_Model):
+    """The suite's tasks scored on the languages of one group (harness/results/language_groups.py)."""
+
+    kind: GroupKind
+    group: str  # family name, ISO 15924 script, or resource class "0".."5" (harness/languages.py)
+    languages: list[str]  # the group's languages in the suite, English included when it belongs
+    tasks: list[str]  # the tasks with at least one of them, in suite order
+    task_scores: dict[str, float | None] = {}  # task -> its score on the group's languages
+    missing: list[str] = []  # "task:language" pairs without a score
+    complete: bool
+    score: float | None  # mean of task_scores; None unless complete
 
 
 class TrackingInfo(_Model):
@@ -149,6 +192,7 @@ class Results(_Model):
     tasks: dict[str, TaskResult]
     categories: dict[str, GroupResult]
     overall: GroupResult
+    language_groups: list[LanguageGroup] = []  # by family, script and resource class
     timings: Timings = Timings()
     tracking: TrackingInfo = TrackingInfo()
 
@@ -163,3 +207,4 @@ class ScoreReport(_Model):
     tasks: dict[str, TaskResult]
     categories: dict[str, GroupResult]
     overall: GroupResult
+    language_groups: list[LanguageGroup] = []

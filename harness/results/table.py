@@ -40,4 +40,50 @@ def score_table(results: Results) -> str:
     groups = [[name, _cell(group.score)] for name, group in results.categories.items()]
     groups.append(["overall", _cell(results.overall.score)])
     title = f"{results.suite.name} {results.suite.version} / {results.model.id} ({results.status})"
-    return f"{title}\n\n{table}\n\n{tabulate(groups, headers=['group', 'score'])}\n"
+    text = f"{title}\n\n{table}\n\n{tabulate(groups, headers=['group', 'score'])}\n"
+    by_language = [
+        [
+            g.kind,
+            g.group,
+            " ".join(g.languages),
+            _cell(g.score) if g.complete else f"— ({len(g.missing)} missing)",
+        ]
+        for g in results.language_groups
+    ]
+    if by_language:
+        text += "\nBy language group (en, the training language, counts in its groups)\n"
+        # disable_numparse: keep "17.0" and the class names "5" as written, not as numbers
+        headers = ["kind", "group", "languages", "score"]
+        text += f"{tabulate(by_language, headers=headers, disable_numparse=True)}\n"
+    speed = speed_rows(results)
+    if speed:
+        text += f"\n{tabulate(speed, headers=SPEED_HEADERS)}\n"
+    return text
+
+
+SPEED_HEADERS = ["task", "stage", "ex/s", "tokens/s", "padding", "peak MiB", "MFU", "OOM"]
+
+
+def speed_rows(results: Results) -> list[list[str]]:
+    """Measured fine-tuning and prediction speed per task (harness/training/throughput.py)."""
+    rows = []
+    for task in results.tasks.values():
+        for stage, record in task.throughput.items():
+            padding = 1 - record.tokens / record.padded_tokens if record.padded_tokens else None
+            rows.append(
+                [
+                    task.name,
+                    {"fine_tune": "train"}.get(stage, stage),
+                    _rate(record.examples_per_second),
+                    _rate(record.tokens_per_second),
+                    "—" if padding is None else f"{padding:.0%}",
+                    "—" if record.peak_memory_mib is None else f"{record.peak_memory_mib:.0f}",
+                    "—" if record.mfu is None else f"{record.mfu:.1%}",
+                    str(record.oom_retries),
+                ]
+            )
+    return rows
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"

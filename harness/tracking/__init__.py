@@ -37,12 +37,14 @@ class NullTracker:
         pass
 
 
-def make_tracker(uri: str | None, enabled: bool, warn: Callable[[str], None]) -> Tracker:
+def make_tracker(
+    uri: str | None, enabled: bool, warn: Callable[[str], None], tags: dict[str, str] | None = None
+) -> Tracker:
     if not enabled:
         return NullTracker()
     from harness.tracking.mlflow_tracker import MlflowTracker
 
-    return MlflowTracker(uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI, warn)
+    return MlflowTracker(uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI, warn, tags)
 
 
 __all__ = ["DEFAULT_URI", "NullTracker", "Tracker", "make_tracker"]

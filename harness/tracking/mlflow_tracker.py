@@ -31,6 +31,17 @@ def _quiet() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+# Throughput fields logged as metrics of each task's nested run (fine_tune.examples_per_second, ...).
+SPEED_FIELDS = (
+    "examples_per_second",
+    "tokens_per_second",
+    "peak_memory_mib",
+    "model_tflops",
+    "mfu",
+    "oom_retries",
+)
+
+
 def metric_name(*parts: str) -> str:
     return ".".join(parts).replace("@", "_at_")
 
@@ -54,9 +65,10 @@ def _params(prefix: str, values: dict[str, Any]) -> dict[str, str]:
 
 
 class MlflowTracker:
-    def __init__(self, uri: str, warn: Callable[[str], None]):
+    def __init__(self, uri: str, warn: Callable[[str], None], tags: dict[str, str] | None = None):
         self.uri = uri
         self.warn = warn
+        self.tags = dict(tags or {})
         self.client: Any = None
         self.experiment_id: str | None = None
         self.run_id: str | None = None
@@ -115,6 +127,7 @@ class MlflowTracker:
             "harness.git_commit": str(results.environment.git_commit),
             "harness.suite_hash": results.suite.hash,
             "harness.model_hash": results.model.weights_hash,
+            **self.tags,  # e.g. a sweep's name and cell
         }
         run = self.client.create_run(self.experiment_id, tags=tags)
         self.run_id = run.info.run_id
@@ -128,7 +141,17 @@ class MlflowTracker:
             "model": {"id": results.model.id, "weights_hash": results.model.weights_hash},
             "run": {
                 key: results.run.model_dump()[key]
-                for key in ("tasks", "languages", "seeds", "limit", "data_dir", "device", "precision")
+                for key in (
+                    "tasks",
+                    "languages",
+                    "seeds",
+                    "limit",
+                    "data_dir",
+                    "device",
+                    "precision",
+                    "accelerator",
+                    "processes",
+                )
             },
         }
         self._log(self.run_id, params=_params("", params))
@@ -178,6 +201,11 @@ class MlflowTracker:
                 task_metrics[metric_name("average", m, "ci95_high")] = spread.ci95[1]
             if spread.std is not None:
                 task_metrics[metric_name("average", m, "std")] = spread.std
+        for stage, record in task.throughput.items():
+            for field in SPEED_FIELDS:
+                value = getattr(record, field)
+                if value is not None:
+                    task_metrics[metric_name(stage, field)] = value
         self._log(nested, metrics=task_metrics, params=params)
         for run in task.runs:
             seed_run = self.client.create_run(

@@ -6,6 +6,13 @@ interval of optimizer steps. Step accounting follows the reference scripts (run_
 total steps = batches_per_epoch // grad_accum * epochs, an optimizer step after every grad_accum
 batches counted within the epoch, and a dev evaluation every `every_steps` optimizer steps; the
 best strictly-greater score wins.
+
+Batches are padded to their longest member (dynamic padding); with `group_by_length` in the
+recipe, batches are also drawn from pools of similar length (less padding, but batches no longer
+mix lengths as the reference's do, so it is off unless a suite asks for it). A CUDA out-of-memory
+error splits every batch into more pieces and redoes the current accumulation group, so the
+effective batch and the update stay those of the recipe. Under several processes each takes its
+share of every global batch (see distributed.py).
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sampler
 
 from harness.formats.base import Collate, Features
 from harness.suites import Hyperparameters
-from harness.training.runtime import Runtime
+from harness.training.predict import feature_length
+from harness.training.runtime import Runtime, is_out_of_memory, place
+from harness.training.throughput import Meter, reset_peak_memory
 
 
 @dataclass
@@ -40,6 +49,8 @@ class TrainOutcome:
     selected_step: int | None = None  # None: the final weights were kept
     selected_score: float | None = None
     dev_history: list[tuple[int, float]] = field(default_factory=list)
+    meter: Meter = field(default_factory=Meter)  # training passes only (dev evaluations excluded)
+    micro_batches: int = 1  # pieces each batch was split into after out-of-memory errors
 
 
 def _optimizer(model: torch.nn.Module, hp: Hyperparameters, runtime: Runtime) -> torch.optim.Optimizer:
@@ -54,6 +65,38 @@ def _optimizer(model: torch.nn.Module, hp: Hyperparameters, runtime: Runtime) ->
     )
 
 
+class LengthGroupedBatches(Sampler[list[int]]):
+    """Shuffled batches of similar length: a seeded permutation, cut into pools of 50 batches,
+    each pool sorted by length and cut into batches, then the batches shuffled."""
+
+    def __init__(self, lengths: list[int], batch_size: int, generator: torch.Generator, pool: int = 50):
+        self.lengths, self.batch_size, self.generator, self.pool = lengths, batch_size, generator, pool
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.lengths) / self.batch_size)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        order = torch.randperm(len(self.lengths), generator=self.generator).tolist()
+        size = self.pool * self.batch_size
+        batches = []
+        for start in range(0, len(order), size):
+            pool = sorted(order[start : start + size], key=lambda i: -self.lengths[i])
+            batches += [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+        for index in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[index]
+
+
+def _pieces(items: list, count: int) -> list[list]:
+    count = max(1, min(count, len(items)))
+    base, extra = divmod(len(items), count)
+    out, start = [], 0
+    for i in range(count):
+        end = start + base + (1 if i < extra else 0)
+        out.append(items[start:end])
+        start = end
+    return out
+
+
 def fine_tune(
     model: torch.nn.Module,
     features: Features,
@@ -65,51 +108,72 @@ def fine_tune(
     evaluate: Callable[[], float] | None = None,
     every_steps: int | None = None,
     progress: TrainProgress | None = None,
+    splittable: bool = True,
+    batches: Sampler[list[int]] | None = None,
 ) -> TrainOutcome:
-    """Train in place. With `evaluate` and `every_steps`, the best dev checkpoint is restored at the end."""
+    """Train in place. With `evaluate` and `every_steps`, the best dev checkpoint is restored at the end.
+
+    `splittable=False`: the loss of a batch is not a mean over its examples (in-batch negatives), so
+    batches are never split across processes or after an out-of-memory error.
+    `batches`: the order of batches (index lists into `features`) when the caller has its own, as
+    multi-task training does; by default seeded shuffling with `hp.batch_size` (grouped by length
+    when the recipe asks).
+    """
     from transformers import get_linear_schedule_with_warmup
 
     progress = progress or TrainProgress()
+    dist = runtime.dist
     generator = torch.Generator().manual_seed(seed)
-    loader = DataLoader(
-        features, batch_size=hp.batch_size, shuffle=True, collate_fn=collate, generator=generator
-    )
+    if batches is None and hp.group_by_length:
+        lengths = [feature_length(f) for f in features]
+        batches = LengthGroupedBatches(lengths, hp.batch_size, generator)
+    elif batches is None:  # exactly DataLoader(shuffle=True)'s order
+        batches = BatchSampler(RandomSampler(features, generator=generator), hp.batch_size, drop_last=False)
+    # The loader yields lists of features; pieces are collated (padded) only once it is known which
+    # process and which out-of-memory piece they belong to.
+    loader = DataLoader(features, batch_sampler=batches, collate_fn=list, generator=generator)
     steps_per_epoch = max(len(loader) // hp.grad_accum, 1)
     total = math.ceil(steps_per_epoch * hp.epochs)
     if hp.max_steps is not None:
         total = min(total, hp.max_steps)
     epochs = math.ceil(total / steps_per_epoch)
 
-    model.to(runtime.device)
+    place(model, runtime)
     optimizer = _optimizer(model, hp, runtime)
     scheduler = get_linear_schedule_with_warmup(optimizer, hp.warmup_steps, total)
     outcome = TrainOutcome(optimizer_steps=0, epochs=0.0, seconds=0.0)
+    meter = outcome.meter
     best_state: dict[str, torch.Tensor] | None = None
     started = time.perf_counter()
+    reset_peak_memory(runtime.device)
     progress.on_start(total)
     model.zero_grad(set_to_none=True)
+    group: list[list[dict]] = []  # batches since the last optimizer step: redone after an OOM error
     step = 0
+    meter.start()
     for _epoch in range(epochs):
         for index, batch in enumerate(loader):
             model.train()
-            batch = {k: v.to(runtime.device) for k, v in batch.items()}
-            with runtime.autocast():
-                loss = model(**batch).loss / hp.grad_accum
-            loss.backward()
+            group.append(batch)
+            loss = _accumulate(model, group, collate, hp, runtime, outcome, splittable)
             # As in the reference, a partial accumulation group at the end of an epoch carries its
             # gradients into the next epoch's first step (gradients are only cleared after a step).
             # Only an epoch shorter than one group (tiny or --limit runs) steps at its end.
             short_epoch = len(loader) < hp.grad_accum and index == len(loader) - 1
             if (index + 1) % hp.grad_accum and not short_epoch:
                 continue
+            dist.all_reduce_grads(model.parameters())
             torch.nn.utils.clip_grad_norm_(model.parameters(), hp.max_grad_norm)
             optimizer.step()
             scheduler.step()
             model.zero_grad(set_to_none=True)
+            group.clear()
             step += 1
-            progress.on_step(step, loss.item() * hp.grad_accum)
+            progress.on_step(step, loss)
             if evaluate is not None and every_steps and step % every_steps == 0:
+                meter.stop()
                 score = evaluate()
+                meter.start()
                 outcome.dev_history.append((step, score))
                 progress.on_eval(step, score)
                 if outcome.selected_score is None or score > outcome.selected_score:
@@ -119,9 +183,90 @@ def fine_tune(
                 break
         if step >= total:
             break
+    meter.stop()
     outcome.optimizer_steps = step
     outcome.epochs = step / steps_per_epoch
     if best_state is not None:
         model.load_state_dict(best_state)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _accumulate(
+    model: torch.nn.Module,
+    group: list[list[dict]],
+    collate: Collate,
+    hp: Hyperparameters,
+    runtime: Runtime,
+    outcome: TrainOutcome,
+    splittable: bool,
+) -> float:
+    """Backward the newest batch of the group; after an out-of-memory error, redo the whole group
+    in smaller pieces (its earlier gradients are gone with the failed pass). Returns the batch loss."""
+    redo = False
+    while True:
+        try:
+            if redo:
+                model.zero_grad(set_to_none=True)
+                for batch in group[:-1]:
+                    _backward(model, batch, collate, hp, runtime, outcome, False, splittable)
+            return _backward(model, group[-1], collate, hp, runtime, outcome, True, splittable)
+        except Exception as exc:
+            if not is_out_of_memory(exc) or outcome.micro_batches >= hp.batch_size or not splittable:
+                raise
+            if runtime.device.type == "cuda":
+                torch.cuda.empty_cache()
+            outcome.micro_batches *= 2
+            outcome.meter.oom_retries += 1
+            redo = True
+
+
+def loss_units(feature: dict) -> int:
+    """What a feature adds to the mean a loss takes: its labelled tokens (token-level labels,
+    -100 ignored) or 1 (one label, or QA start/end positions)."""
+    labels = feature.get("labels")
+    if isinstance(labels, list | tuple):
+        return sum(1 for label in labels if label != -100)
+    return 1
+
+
+def _backward(
+    model: torch.nn.Module,
+    batch: list[dict],
+    collate: Collate,
+    hp: Hyperparameters,
+    runtime: Runtime,
+    outcome: TrainOutcome,
+    count: bool = True,
+    splittable: bool = True,
+) -> float:
+    """Gradients of this process's share of one global batch, weighted by its part of the batch.
+
+    Each piece's mean loss is scaled by its share of the batch's loss units, so the summed
+    gradients are those of the whole batch's mean whatever the split. A loss that compares the
+    examples of a batch with each other (in-batch negatives) cannot be split: the first process
+    takes such a batch whole.
+    """
+    dist = runtime.dist
+    if splittable:
+        share = [batch[i] for i in dist.share(len(batch))]
+        pieces = _pieces(share, outcome.micro_batches) if share else []
+    else:
+        pieces = [batch] if dist.is_main else []
+    units = sum(loss_units(f) for f in batch)
+    total, seen = 0.0, 0
+    for piece in pieces:
+        piece_units = sum(loss_units(f) for f in piece)
+        if piece_units == 0:
+            continue  # nothing labelled: its mean loss is undefined, its gradient nothing
+        inputs = collate(piece)
+        inputs = {k: v.to(runtime.device) for k, v in inputs.items()}
+        with runtime.autocast():
+            loss = model(**inputs).loss
+        # a whole batch on one process divides by exactly grad_accum, as the reference does
+        (loss / (units * hp.grad_accum / piece_units)).backward()
+        if count:  # a batch redone after an out-of-memory error is not counted twice
+            outcome.meter.add_batch(inputs, len(piece))
+        total += loss.item() * len(piece)
+        seen += len(piece)
+    return total / seen if seen else 0.0

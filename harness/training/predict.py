@@ -1,4 +1,10 @@
-"""The one prediction loop: batches in input order, no gradients, outputs back on the CPU."""
+"""The one prediction loop: length-grouped batches, no gradients, outputs back in input order.
+
+Examples are sorted by length so that each batch pads little, split across processes when
+several run, predicted, and put back in input order. Each example comes back as its own array
+of shape (1, ...) (its row of the batch output, padded to that batch's length), which the formats'
+decoders read row by row exactly as they read whole batches.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,18 @@ import numpy as np
 import torch
 
 from harness.formats.base import Collate, Features
-from harness.training.runtime import Runtime
+from harness.training.runtime import Runtime, is_out_of_memory
+from harness.training.throughput import Meter
+
+
+def feature_length(feature: dict[str, Any]) -> int:
+    """Tokens of one feature (the longest choice for multiple-choice features)."""
+    ids = feature.get("input_ids")
+    if ids is None:  # e.g. a dual encoder's (question, answer) pair: the longest sequence
+        return max((len(v) for v in feature.values() if isinstance(v, list | tuple)), default=0)
+    if len(ids) and isinstance(ids[0], list | tuple):
+        return max(len(choice) for choice in ids)
+    return len(ids)
 
 
 @torch.inference_mode()
@@ -21,19 +38,55 @@ def predict_outputs(
     runtime: Runtime,
     extract: Callable[[Any], torch.Tensor] = lambda output: output.logits,
     on_batch: Callable[[int], None] | None = None,
+    meter: Meter | None = None,
+    group_by_length: bool = True,
 ) -> list[np.ndarray]:
-    """One array per batch, in feature order (batches may differ in padded length).
+    """One array of shape (1, ...) per feature, in feature order.
 
-    `extract` picks what decoding needs from the model output; `on_batch(n)` reports progress.
+    `extract` picks what decoding needs from the model output; `on_batch(n)` reports progress (n
+    examples, counted for all processes); `meter` collects counts and time. On a CUDA out-of-memory
+    error the batch size is halved and the batch retried (recorded in `meter.oom_retries`).
     """
     model.eval()
-    outputs: list[np.ndarray] = []
-    for start in range(0, len(features), batch_size):
-        chunk = features[start : start + batch_size]
-        batch = {k: v.to(runtime.device) for k, v in collate(chunk).items() if k != "labels"}
-        with runtime.autocast():
-            result = extract(model(**batch))
-        outputs.append(result.float().cpu().numpy())
+    dist = runtime.dist
+    meter = meter if meter is not None else Meter()
+    if group_by_length:
+        # longest first: an out-of-memory error shows up on the first batch, not after an hour
+        order = sorted(range(len(features)), key=lambda i: (-feature_length(features[i]), i))
+    else:
+        order = list(range(len(features)))
+    mine = [order[i] for i in dist.share(len(order))]
+    results: list[tuple[int, np.ndarray]] = []
+    meter.start()
+    start, size, reported = 0, batch_size, 0
+    while start < len(mine):
+        indices = mine[start : start + size]
+        batch = collate([features[i] for i in indices])
+        inputs = {k: v.to(runtime.device) for k, v in batch.items() if k != "labels"}
+        try:
+            with runtime.autocast():
+                output = extract(model(**inputs)).float().cpu().numpy()
+        except Exception as exc:
+            if not is_out_of_memory(exc) or size == 1:
+                raise
+            del inputs
+            torch.cuda.empty_cache()
+            size = max(size // 2, 1)
+            meter.oom_retries += 1
+            continue
+        meter.add_batch(batch, len(indices))
+        results.extend((index, output[row : row + 1]) for row, index in enumerate(indices))
+        start += len(indices)
         if on_batch is not None:
-            on_batch(len(chunk))
-    return outputs
+            # this process's share stands for all of them: scale so the bar ends at the full count
+            now = start * len(order) // len(mine)
+            on_batch(now - reported)
+            reported = now
+    meter.stop()
+    gathered = dist.gather(results)
+    ordered: list[np.ndarray | None] = [None] * len(features)
+    for index, array in gathered:
+        ordered[index] = array
+    if any(array is None for array in ordered):  # would be a sharding bug: never decode with holes
+        raise RuntimeError("prediction lost examples while gathering across processes")
+    return ordered  # type: ignore[return-value]

@@ -6,13 +6,14 @@ import contextlib
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import torch
 
 from harness.errors import HarnessError
+from harness.training.distributed import Dist
 
 Precision = Literal["fp32", "bf16"]
 
@@ -21,6 +22,7 @@ Precision = Literal["fp32", "bf16"]
 class Runtime:
     device: torch.device
     precision: Precision
+    dist: Dist = field(default_factory=Dist)  # one process unless started by `accelerate launch` / `torchrun`
 
     @classmethod
     def detect(cls, device: str = "auto") -> Runtime:
@@ -32,6 +34,9 @@ class Runtime:
             raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
+        dist = Dist.detect(cpu=not device.startswith("cuda"))
+        if dist.active and device == "cuda":
+            device = f"cuda:{dist.local_rank}"  # one GPU per process
         resolved = torch.device(device)
         if resolved.type == "cuda":
             count = torch.cuda.device_count()
@@ -43,8 +48,10 @@ class Runtime:
                 )
         if resolved.type == "mps" and not torch.backends.mps.is_available():
             raise HarnessError(f'--device "{device}": MPS (Apple GPU) is not available on this machine')
+        if resolved.type == "cuda" and resolved.index is not None:
+            torch.cuda.set_device(resolved)  # "cuda" alone keeps the current device
         bf16 = resolved.type == "cuda" and torch.cuda.is_bf16_supported()
-        return cls(resolved, "bf16" if bf16 else "fp32")
+        return cls(resolved, "bf16" if bf16 else "fp32", dist)
 
     @contextlib.contextmanager
     def autocast(self) -> Iterator[None]:
@@ -54,9 +61,14 @@ class Runtime:
         else:
             yield
 
-    def describe(self) -> dict[str, str | None]:
+    def describe(self) -> dict[str, str | int | None]:
         name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else None
-        return {"device": str(self.device), "precision": self.precision, "accelerator": name}
+        return {
+            "device": str(self.device),
+            "precision": self.precision,
+            "accelerator": name,
+            "processes": self.dist.world,
+        }
 
 
 def seed_everything(seed: int) -> None:
@@ -65,3 +77,17 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.cuda.manual_seed_all(seed)
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """A CUDA (or other accelerator) out-of-memory error, which a smaller batch may avoid."""
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower() and "CUDA" in str(exc)
+    )
+
+
+def place(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:
+    """Move the model to the run's device, unless accelerate spread it over several (device_map)."""
+    if getattr(model, "hf_device_map", None):
+        return model
+    return model.to(runtime.device)
