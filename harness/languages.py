@@ -3,6 +3,25 @@
 Codes are ISO 639-1 (as XTREME uses them); names are the English names of ISO 639;
 scripts are ISO 15924 codes for the script the benchmark data is written in
 (CLDR likely-subtags defaults; `zh` is Simplified Chinese in XNLI/MLQA).
+
+Families are Glottolog's top-level family of the language (Glottolog 5.1, Hammarström, Forkel,
+Haspelmath & Bank 2024, https://doi.org/10.5281/zenodo.596479; read from `cldf/languages.csv`,
+`Family_ID`, of github.com/glottolog/glottolog-cldf at commit b6d3ea20a1a3, tag v5.1), looked up by
+the ISO 639-3 code of the variety the benchmarks use (`ar` arb, `az` azj, `et` ekk, `fa` pes, `ms` zsm,
+`qu` quz, `sw` swh, `zh` cmn, the others their own code). Glottolog's names are kept, so Swahili, Wolof
+and Yoruba are "Atlantic-Congo" (WALS: Niger-Congo); Glottolog files Haitian Creole under its
+lexifier's family (Indo-European); Basque is an isolate, its own group here.
+
+Resource classes are the six classes of Joshi, Santy, Budhiraja, Bali & Choudhury (2020), "The
+State and Fate of Linguistic Diversity and Inclusion in the NLP World" (ACL 2020): 0 "The
+Left-Behinds" to 5 "The Winners". They are read from the paper's released language list,
+https://microsoft.github.io/linguisticdiversity/assets/lang2tax.txt (2485 lines of `name,class`;
+sha256 2e182e8f4bd9adb0bc04af2f74852d770581ac0b5a3609224ced7b08266d6dd2), as copied verbatim in
+github.com/plnrlstt/lingnlp, `lang2tax.txt`, commit e4e92c0af5c5. The file names languages, not codes;
+each class below is the file's line for the language's English name, except `pa` ("eastern punjabi")
+and `zh` ("mandarin"), the names the file uses for these varieties. A language the file does not
+classify unambiguously has None (shown "—"), never a guess: the file lists Haitian twice, as
+"haitian,2" and "haitian creole,0".
 """
 
 from __future__ import annotations
@@ -11,65 +30,69 @@ from dataclasses import dataclass
 
 from harness.errors import unknown
 
+ISOLATE_BASQUE = "Basque (isolate)"  # Glottolog: no family; a group of its own, never lumped with others
+
 
 @dataclass(frozen=True)
 class Language:
     code: str
     name: str
     script: str
+    family: str
+    resource_class: int | None  # Joshi et al. 2020 class 0-5; None where lang2tax.txt gives none
 
 
 _TABLE: tuple[Language, ...] = (
-    Language("af", "Afrikaans", "Latn"),
-    Language("ar", "Arabic", "Arab"),
-    Language("az", "Azerbaijani", "Latn"),
-    Language("bg", "Bulgarian", "Cyrl"),
-    Language("bn", "Bengali", "Beng"),
-    Language("de", "German", "Latn"),
-    Language("el", "Greek", "Grek"),
-    Language("en", "English", "Latn"),
-    Language("es", "Spanish", "Latn"),
-    Language("et", "Estonian", "Latn"),
-    Language("eu", "Basque", "Latn"),
-    Language("fa", "Persian", "Arab"),
-    Language("fi", "Finnish", "Latn"),
-    Language("fr", "French", "Latn"),
-    Language("gu", "Gujarati", "Gujr"),
-    Language("he", "Hebrew", "Hebr"),
-    Language("hi", "Hindi", "Deva"),
-    Language("ht", "Haitian Creole", "Latn"),
-    Language("hu", "Hungarian", "Latn"),
-    Language("id", "Indonesian", "Latn"),
-    Language("it", "Italian", "Latn"),
-    Language("ja", "Japanese", "Jpan"),
-    Language("jv", "Javanese", "Latn"),
-    Language("ka", "Georgian", "Geor"),
-    Language("kk", "Kazakh", "Cyrl"),
-    Language("ko", "Korean", "Kore"),
-    Language("lt", "Lithuanian", "Latn"),
-    Language("ml", "Malayalam", "Mlym"),
-    Language("mr", "Marathi", "Deva"),
-    Language("ms", "Malay", "Latn"),
-    Language("my", "Burmese", "Mymr"),
-    Language("nl", "Dutch", "Latn"),
-    Language("pa", "Punjabi", "Guru"),
-    Language("pl", "Polish", "Latn"),
-    Language("pt", "Portuguese", "Latn"),
-    Language("qu", "Quechua", "Latn"),
-    Language("ro", "Romanian", "Latn"),
-    Language("ru", "Russian", "Cyrl"),
-    Language("sw", "Swahili", "Latn"),
-    Language("ta", "Tamil", "Taml"),
-    Language("te", "Telugu", "Telu"),
-    Language("th", "Thai", "Thai"),
-    Language("tl", "Tagalog", "Latn"),
-    Language("tr", "Turkish", "Latn"),
-    Language("uk", "Ukrainian", "Cyrl"),
-    Language("ur", "Urdu", "Arab"),
-    Language("vi", "Vietnamese", "Latn"),
-    Language("wo", "Wolof", "Latn"),
-    Language("yo", "Yoruba", "Latn"),
-    Language("zh", "Chinese", "Hans"),
+    Language("af", "Afrikaans", "Latn", "Indo-European", 3),
+    Language("ar", "Arabic", "Arab", "Afro-Asiatic", 5),
+    Language("az", "Azerbaijani", "Latn", "Turkic", 1),
+    Language("bg", "Bulgarian", "Cyrl", "Indo-European", 3),
+    Language("bn", "Bengali", "Beng", "Indo-European", 3),
+    Language("de", "German", "Latn", "Indo-European", 5),
+    Language("el", "Greek", "Grek", "Indo-European", 3),
+    Language("en", "English", "Latn", "Indo-European", 5),
+    Language("es", "Spanish", "Latn", "Indo-European", 5),
+    Language("et", "Estonian", "Latn", "Uralic", 3),
+    Language("eu", "Basque", "Latn", ISOLATE_BASQUE, 4),
+    Language("fa", "Persian", "Arab", "Indo-European", 4),
+    Language("fi", "Finnish", "Latn", "Uralic", 4),
+    Language("fr", "French", "Latn", "Indo-European", 5),
+    Language("gu", "Gujarati", "Gujr", "Indo-European", 1),
+    Language("he", "Hebrew", "Hebr", "Afro-Asiatic", 3),
+    Language("hi", "Hindi", "Deva", "Indo-European", 4),
+    Language("ht", "Haitian Creole", "Latn", "Indo-European", None),  # "haitian,2" and "haitian creole,0"
+    Language("hu", "Hungarian", "Latn", "Uralic", 4),
+    Language("id", "Indonesian", "Latn", "Austronesian", 3),
+    Language("it", "Italian", "Latn", "Indo-European", 4),
+    Language("ja", "Japanese", "Jpan", "Japonic", 5),
+    Language("jv", "Javanese", "Latn", "Austronesian", 1),
+    Language("ka", "Georgian", "Geor", "Kartvelian", 3),
+    Language("kk", "Kazakh", "Cyrl", "Turkic", 3),
+    Language("ko", "Korean", "Kore", "Koreanic", 4),
+    Language("lt", "Lithuanian", "Latn", "Indo-European", 3),
+    Language("ml", "Malayalam", "Mlym", "Dravidian", 1),
+    Language("mr", "Marathi", "Deva", "Indo-European", 2),
+    Language("ms", "Malay", "Latn", "Austronesian", 3),
+    Language("my", "Burmese", "Mymr", "Sino-Tibetan", 1),
+    Language("nl", "Dutch", "Latn", "Indo-European", 4),
+    Language("pa", "Punjabi", "Guru", "Indo-European", 2),  # "eastern punjabi,2" (Gurmukhi Punjabi)
+    Language("pl", "Polish", "Latn", "Indo-European", 4),
+    Language("pt", "Portuguese", "Latn", "Indo-European", 4),
+    Language("qu", "Quechua", "Latn", "Quechuan", 1),
+    Language("ro", "Romanian", "Latn", "Indo-European", 3),
+    Language("ru", "Russian", "Cyrl", "Indo-European", 4),
+    Language("sw", "Swahili", "Latn", "Atlantic-Congo", 2),
+    Language("ta", "Tamil", "Taml", "Dravidian", 3),
+    Language("te", "Telugu", "Telu", "Dravidian", 1),
+    Language("th", "Thai", "Thai", "Tai-Kadai", 3),
+    Language("tl", "Tagalog", "Latn", "Austronesian", 3),
+    Language("tr", "Turkish", "Latn", "Turkic", 4),
+    Language("uk", "Ukrainian", "Cyrl", "Indo-European", 3),
+    Language("ur", "Urdu", "Arab", "Indo-European", 3),
+    Language("vi", "Vietnamese", "Latn", "Austroasiatic", 4),
+    Language("wo", "Wolof", "Latn", "Atlantic-Congo", 2),
+    Language("yo", "Yoruba", "Latn", "Atlantic-Congo", 2),
+    Language("zh", "Chinese", "Hans", "Sino-Tibetan", 5),  # "mandarin,5": XTREME's Chinese is Mandarin
 )
 
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in _TABLE}
@@ -82,3 +105,18 @@ def get_language(code: str, where: str = "") -> Language:
         return LANGUAGES[code]
     except KeyError:
         raise unknown("language", code, LANGUAGES, where) from None
+
+
+def groups_of(code: str) -> dict[str, str]:
+    """The groups a language belongs to, one per kind; `resource` is absent when the source gives none.
+
+    >>> groups_of("sw")
+    {'family': 'Atlantic-Congo', 'script': 'Latn', 'resource': '2'}
+    >>> groups_of("ht")
+    {'family': 'Indo-European', 'script': 'Latn'}
+    """
+    lang = get_language(code)
+    groups = {"family": lang.family, "script": lang.script}
+    if lang.resource_class is not None:
+        groups["resource"] = str(lang.resource_class)
+    return groups

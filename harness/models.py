@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.adapters import LoraOptions
 from harness.errors import HarnessError
 
 Head = Literal["sequence_classification", "multiple_choice", "token_classification", "question_answering"]
@@ -38,8 +39,27 @@ class Checkpoint:
     path: Path
     tokenizer_path: Path
     config: dict[str, Any]
-    weight_files: tuple[Path, ...]
+    weight_files: tuple[Path, ...]  # the base model's, then the adapter's
     trust_remote_code: bool = False
+    adapter: Path | None = None  # a LoRA adapter folder, loaded unmerged on the base at `path`
+    lora: LoraOptions | None = None  # --peft lora: fresh LoRA matrices on the encoder
+    recipe: dict[str, Any] | None = None  # harness-recipe.json: how `harness intermediate` made it
+    # Size-aware loading (multi-billion-parameter checkpoints): weights in bf16 instead of fp32,
+    # spread over the GPUs of one machine by accelerate (device_map "auto"), activations recomputed
+    # in the backward pass instead of stored (gradient checkpointing).
+    dtype: Literal["fp32", "bf16"] = "fp32"
+    device_map: str | None = None
+    gradient_checkpointing: bool = False
+
+    def load_kwargs(self) -> dict[str, Any]:
+        import torch
+
+        # transformers 5 loads in the checkpoint's own dtype by default ("auto"); fine-tuning here
+        # is fp32 (with bf16 autocast on GPUs) unless bf16 weights are asked for
+        kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if self.dtype == "bf16" else torch.float32}
+        if self.device_map is not None:
+            kwargs["device_map"] = self.device_map
+        return kwargs
 
     @property
     def is_encoder_decoder(self) -> bool:
@@ -64,14 +84,29 @@ class Checkpoint:
             "architectures": self.config.get("architectures"),
             "is_encoder_decoder": self.is_encoder_decoder,
             "weight_files": [p.name for p in self.weight_files],
+            "adapter": str(self.adapter) if self.adapter else None,
+            "recipe": self.recipe,
         }
+
+    @property
+    def peft(self) -> bool:
+        """Whether fine-tuning trains LoRA matrices (and the head) rather than every weight."""
+        return self.adapter is not None or self.lora is not None
 
 
 def resolve_checkpoint(
     model: str, tokenizer: str | None = None, trust_remote_code: bool = False
 ) -> Checkpoint:
-    """Find and check a checkpoint: a local folder, or a hub id (downloaded or already cached)."""
+    """Find and check a checkpoint: a local folder, or a hub id (downloaded or already cached).
+
+    A folder holding a LoRA adapter (adapter_config.json, no config.json) resolves to its base
+    model (`base_model_name_or_path`, relative to the adapter folder when it is a relative path)
+    with the adapter on top; the tokenizer is the adapter folder's when it has one.
+    """
     path = _locate(model, "model", _MODEL_FILES)
+    adapter: Path | None = None
+    if (path / "adapter_config.json").is_file() and not (path / "config.json").is_file():
+        adapter, path = path, _adapter_base(path)
     config = _read_config(path)
     weights = tuple(sorted({p for pattern in _WEIGHT_PATTERNS for p in path.glob(pattern)}))
     if not weights:
@@ -81,6 +116,15 @@ def resolve_checkpoint(
         )
     for weight in weights:
         _check_safetensors(weight) if weight.suffix == ".safetensors" else _check_pickle(weight)
+    if adapter is not None:
+        adapter_weights = adapter / "adapter_model.safetensors"
+        if not adapter_weights.is_file():
+            raise HarnessError(f"{adapter}: adapter folder without adapter_model.safetensors")
+        _check_safetensors(adapter_weights)
+        weights = (*weights, adapter_weights)
+    own = adapter or path
+    if tokenizer is None and adapter is not None and any((adapter / n).is_file() for n in _TOKENIZER_FILES):
+        tokenizer = str(adapter)
     tokenizer_path = _locate(tokenizer, "tokenizer", _TOKENIZER_PATTERNS) if tokenizer else path
     if not any((tokenizer_path / name).is_file() for name in _TOKENIZER_FILES):
         where = "--tokenizer" if tokenizer else "checkpoint"
@@ -88,7 +132,37 @@ def resolve_checkpoint(
             f"{tokenizer_path}: {where} has no tokenizer files ({', '.join(_TOKENIZER_FILES)}); "
             "pass --tokenizer PATH_OR_ID with the tokenizer the model was trained with"
         )
-    return Checkpoint(model, path, tokenizer_path, config, weights, trust_remote_code)
+    return Checkpoint(
+        model, path, tokenizer_path, config, weights, trust_remote_code, adapter, None, _read_recipe(own)
+    )
+
+
+RECIPE_FILE = "harness-recipe.json"
+
+
+def _read_recipe(folder: Path) -> dict[str, Any] | None:
+    file = folder / RECIPE_FILE
+    if not file.is_file():
+        return None
+    try:
+        recipe = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{file}: corrupt recipe ({exc})") from None
+    if not isinstance(recipe, dict):
+        raise HarnessError(f"{file}: a recipe is a JSON object")
+    return recipe
+
+
+def _adapter_base(adapter: Path) -> Path:
+    file = adapter / "adapter_config.json"
+    try:
+        base = json.loads(file.read_text(encoding="utf-8")).get("base_model_name_or_path")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HarnessError(f"{file}: corrupt adapter config ({exc})") from None
+    if not isinstance(base, str) or not base:
+        raise HarnessError(f"{file}: base_model_name_or_path is missing; which model is this adapter for?")
+    relative = (adapter / base).resolve()
+    return _locate(str(relative) if relative.is_dir() else base, "base model of the adapter", _MODEL_FILES)
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -192,7 +266,7 @@ def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None
         "token_classification": transformers.AutoModelForTokenClassification,
         "question_answering": transformers.AutoModelForQuestionAnswering,
     }[head]
-    kwargs: dict[str, Any] = {"trust_remote_code": checkpoint.trust_remote_code}
+    kwargs: dict[str, Any] = {"trust_remote_code": checkpoint.trust_remote_code, **checkpoint.load_kwargs()}
     if num_labels is not None:
         kwargs["num_labels"] = num_labels
     try:
@@ -205,7 +279,7 @@ def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None
         ):
             from harness.encoder_heads import EncoderMultipleChoice
 
-            return EncoderMultipleChoice.from_checkpoint(checkpoint)
+            return _with_peft(checkpoint, EncoderMultipleChoice.from_checkpoint(checkpoint))
         raise HarnessError(
             f"{checkpoint.path}: cannot load under a {head} head ({_first_line(exc)})"
         ) from None
@@ -216,6 +290,18 @@ def load_model(checkpoint: Checkpoint, head: Head, num_labels: int | None = None
             ) from None
         raise HarnessError(f"{checkpoint.path}: cannot load the model ({_first_line(exc)})") from None
     _check_loaded(checkpoint, model, info)
+    if checkpoint.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    return _with_peft(checkpoint, model)
+
+
+def _with_peft(checkpoint: Checkpoint, model: Any, trainable: bool = True) -> Any:
+    from harness.adapters import add_lora, load_adapter
+
+    if checkpoint.adapter is not None:
+        return load_adapter(model, checkpoint.adapter, trainable)
+    if checkpoint.lora is not None and trainable:
+        return add_lora(model, checkpoint.lora)
     return model
 
 
@@ -226,11 +312,19 @@ def load_encoder(checkpoint: Checkpoint) -> Any:
     auto = transformers.AutoModelForTextEncoding if checkpoint.is_encoder_decoder else transformers.AutoModel
     try:
         model, info = auto.from_pretrained(
-            str(checkpoint.path), output_loading_info=True, trust_remote_code=checkpoint.trust_remote_code
+            str(checkpoint.path),
+            output_loading_info=True,
+            trust_remote_code=checkpoint.trust_remote_code,
+            **checkpoint.load_kwargs(),
         )
     except Exception as exc:
         raise HarnessError(f"{checkpoint.path}: cannot load the encoder ({_first_line(exc)})") from None
     _check_loaded(checkpoint, model, info)
+    if checkpoint.adapter is not None:
+        from peft import PeftModel
+
+        # embedding only, never trained here: merge the adapter into the weights
+        model = PeftModel.from_pretrained(model, str(checkpoint.adapter)).merge_and_unload()
     return model
 
 

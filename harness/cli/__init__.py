@@ -7,7 +7,9 @@ import typer
 import harness
 from harness.cli import leaderboard, suites, track
 from harness.cli.eval import eval_command
+from harness.cli.intermediate import intermediate_command
 from harness.cli.score import score_command
+from harness.cli.sweep import sweep_command
 
 app = typer.Typer(
     name="harness",
@@ -21,6 +23,8 @@ app.add_typer(track.app, name="track")
 app.add_typer(leaderboard.app, name="leaderboard")
 app.command("submit")(leaderboard.submit_command)
 app.command("eval")(eval_command)
+app.command("intermediate")(intermediate_command)
+app.command("sweep")(sweep_command)
 app.command("score")(score_command)
 
 

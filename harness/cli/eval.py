@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from harness.cli.common import console, err_console, handle_errors, quiet_libraries, split_list
+from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
 
 
 @handle_errors
@@ -135,7 +136,11 @@ def eval_command(
     device: Annotated[
         str,
         typer.Option(
-            "--device", help="auto (CUDA if present, with bf16 where supported), cpu, cuda or cuda:N."
+            "--device",
+            help=(
+                "auto (CUDA if present, with bf16 where supported), cpu, cuda or cuda:N. Under "
+                "`accelerate launch` or `torchrun`, each process takes its own GPU (or the CPU)."
+            ),
         ),
     ] = "auto",
     trust_remote_code: Annotated[
@@ -144,11 +149,42 @@ def eval_command(
             "--trust-remote-code", help="Allow the checkpoint's own Python code to run (off by default)."
         ),
     ] = False,
+    dtype: Annotated[
+        str,
+        typer.Option(
+            "--dtype",
+            help="Weights in fp32 (default; bf16 autocast still runs on GPUs) or bf16 (half the memory, "
+            "for multi-billion-parameter checkpoints; optimizer states in bf16 too).",
+        ),
+    ] = "fp32",
+    device_map: Annotated[
+        str | None,
+        typer.Option(
+            "--device-map",
+            help="auto: spread the model over this machine's GPUs (accelerate), for models that do not fit "
+            "on one. Default: the whole model on --device.",
+        ),
+    ] = None,
+    gradient_checkpointing: Annotated[
+        bool,
+        typer.Option(
+            "--gradient-checkpointing",
+            help="Recompute activations in the backward pass: less memory, about a third more compute.",
+        ),
+    ] = False,
+    peft: Peft = "none",
+    lora_r: LoraR = 8,
+    lora_alpha: LoraAlpha = 16.0,
+    lora_dropout: LoraDropout = 0.1,
+    lora_targets: LoraTargets = None,
 ) -> None:
     """Fine-tune on English, select on English dev, predict every target language and score each task.
 
     Prints per-language and per-task scores and writes results.json (format: docs/results-format.md).
     """
+    import dataclasses
+
+    from harness.errors import HarnessError
     from harness.evaluation.output import check_writable, default_output, keep_previous
     from harness.suites import check_languages, load_suite, parse_overrides, parse_seeds, select_tasks
 
@@ -156,6 +192,7 @@ def eval_command(
     selected = select_tasks(loaded, split_list(tasks))
     subset = check_languages(loaded, selected, split_list(languages))
     seed_list = parse_seeds(split_list(seeds))
+    lora = lora_options(peft, lora_r, lora_alpha, lora_dropout, lora_targets)
     hp_overrides = parse_overrides(loaded, selected, overrides)
     output = output or default_output(loaded.name, model)
     check_writable(output)
@@ -165,13 +202,30 @@ def eval_command(
     from harness.cli.tables import print_scores
     from harness.data import DataOptions
     from harness.evaluation import EvalRequest, Runner
+    from harness.evaluation.report import NullReporter
     from harness.models import resolve_checkpoint
     from harness.tracking import make_tracker
     from harness.training import Runtime
 
     runtime = Runtime.detect(device)
+    main = runtime.dist.is_main
+    if not main:
+        console.quiet = True  # one process talks (and tracks, and writes); the others only compute
     with console.status("checking the checkpoint"):
         checkpoint = resolve_checkpoint(model, tokenizer, trust_remote_code)
+    if dtype not in ("fp32", "bf16"):
+        raise HarnessError(f'--dtype "{dtype}": allowed: fp32, bf16')
+    if device_map not in (None, "auto", "balanced", "sequential"):
+        raise HarnessError(f'--device-map "{device_map}": allowed: auto, balanced, sequential')
+    checkpoint = dataclasses.replace(
+        checkpoint, dtype=dtype, device_map=device_map, gradient_checkpointing=gradient_checkpointing
+    )
+    if lora is not None:
+        if checkpoint.adapter is not None:
+            raise HarnessError(
+                f"{checkpoint.adapter}: an adapter checkpoint trains its own LoRA matrices; drop --peft"
+            )
+        checkpoint = dataclasses.replace(checkpoint, lora=lora)
     request = EvalRequest(
         suite=loaded,
         checkpoint=checkpoint,
@@ -188,17 +242,22 @@ def eval_command(
     )
     console.print(
         f"[bold]harness eval[/bold] suite [cyan]{loaded.name}[/cyan] {loaded.version} "
-        f"model [cyan]{model}[/cyan] on {runtime.device} ({runtime.precision}); tasks: {', '.join(selected)}",
+        f"model [cyan]{model}[/cyan] on {runtime.device} ({runtime.precision})"
+        + (f" x {runtime.dist.world} processes" if runtime.dist.active else "")
+        + f"; tasks: {', '.join(selected)}",
         highlight=False,
     )
-    kept = keep_previous(output)
+    kept = keep_previous(output) if main else None
     if kept is not None:
         err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
     try:
-        with RichReporter(console) as reporter:
-            request.tracker = make_tracker(tracking_uri, not no_track, reporter.warn)
-            reporter.info("[dim]hashing the checkpoint's weights[/dim]")
-            results = Runner(request, reporter).run()
+        if main:
+            with RichReporter(console) as reporter:
+                request.tracker = make_tracker(tracking_uri, not no_track, reporter.warn)
+                reporter.info("[dim]hashing the checkpoint's weights[/dim]")
+                results = Runner(request, reporter).run()
+        else:
+            results = Runner(request, NullReporter()).run()
     except KeyboardInterrupt:
         err_console.print(f"[yellow]interrupted[/yellow]; finished tasks are in {request.results_path}")
         raise typer.Exit(130) from None

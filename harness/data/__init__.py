@@ -84,6 +84,8 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
     local = suite.dataset_path(source.dataset)
     config = _fill(source.config, spec, lang)
     data_dir = _fill(source.data_dir, spec, lang)
+    split_name = _fill(source.split, spec, lang)  # XGLUE names its splits per language (test.de)
+    assert split_name is not None
     wanted = _fill(source.filter_value, spec, lang)
     columns = template_columns(source.fields.values())
     if source.filter_column and source.filter_column not in columns:
@@ -91,13 +93,13 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
     rows, _, cached = hub.load_rows(
         source.dataset,
         config=config,
-        split=source.split,
+        split=split_name,
         data_dir=data_dir,
         revision=pin.revision,
         local_path=local,
         columns=columns,
     )
-    if local is None and cached is not None and cached != pin.revision:
+    if local is None and pin.revision is not None and cached is not None and cached != pin.revision:
         # Offline, datasets falls back to whatever version it has cached: never score that silently.
         raise HarnessError(
             f"{where}: the datasets cache holds {source.dataset} at {cached}, but the suite pins "
@@ -114,7 +116,7 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
         "source": "local" if local is not None else "hub",
         "dataset": source.dataset,
         "config": config,
-        "hub_split": source.split,
+        "hub_split": split_name,
         "data_dir": data_dir,
         "filter": f"{source.filter_column}{'^=' if source.filter_prefix else '=='}{wanted}"
         if source.filter_column

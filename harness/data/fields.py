@@ -20,8 +20,10 @@ def template_columns(templates: Iterable[FieldTemplate]) -> list[str]:
     for template in templates:
         for part in (template,) if isinstance(template, str) else template:
             for _, name, _, _ in _FORMATTER.parse(part):
-                if name and name not in columns:
-                    columns.append(name)
+                # "{endings[0]}" and "{choices[text][0]}" read the columns endings and choices
+                column = name.split("[", 1)[0].split(".", 1)[0] if name else name
+                if column and column not in columns:
+                    columns.append(column)
     return columns
 
 
@@ -30,7 +32,8 @@ def _bare_column(template: str) -> str | None:
     """The column name when the template is exactly "{column}", else None (parsed once per template)."""
     parsed = list(_FORMATTER.parse(template))
     if len(parsed) == 1 and parsed[0][0] == "" and parsed[0][1] and not parsed[0][2] and not parsed[0][3]:
-        return parsed[0][1]
+        name = parsed[0][1]
+        return None if "[" in name or "." in name else name  # an index is rendered by format()
     return None
 
 

@@ -90,13 +90,38 @@ def load_submission(folder: Path) -> Submission:
             f"{folder}: unexpected file {extra[0]}; a submission holds only "
             f"{', '.join(sorted(ALLOWED_FILES))} (data, never code)"
         )
-    return Submission(folder, read_card(folder / "model.yaml"), read_results_file(folder / "results.json"))
+    card, results = read_card(folder / "model.yaml"), read_results_file(folder / "results.json")
+    card_agrees(card, results, folder / "model.yaml")
+    return Submission(folder, card, results)
+
+
+def card_agrees(card: ModelCard, results: Results, where: Path) -> None:
+    """What results.json records about training must not contradict the model card."""
+    recipe = results.model.recipe or {}
+    if recipe.get("limit"):
+        raise HarnessError(
+            f"{where}: the checkpoint's intermediate training used --limit {recipe['limit']} (a smoke run)"
+        )
+    recorded = [str(t.get("name", "")).lower() for t in recipe.get("tasks", []) if isinstance(t, dict)]
+    listed = {t.name.lower().replace("-", "").replace(" ", "") for t in card.intermediate_tasks}
+    missing = [name for name in recorded if name not in listed]
+    if missing:
+        raise HarnessError(
+            f"{where}: intermediate_tasks: results.json records intermediate training on "
+            f"{', '.join(recorded)} (harness-recipe.json); the card does not list {', '.join(missing)}"
+        )
+    trained = "peft" if results.model.peft else "full"
+    if card.finetuning != trained:
+        raise HarnessError(
+            f"{where}: finetuning: the card says {card.finetuning}, results.json shows {trained}"
+        )
 
 
 def assemble(results_path: Path, card_path: Path, root: Path) -> Path:
     """`harness submit`: check the pieces and lay them out as submissions/<org>__<model>/."""
     card = read_card(card_path)
     results = read_results_file(results_path)
+    card_agrees(card, results, card_path)
     if results.run.smoke:
         raise HarnessError(f"{results_path}: a --limit (smoke) run cannot be submitted")
     if results.status in ("running", "failed", "interrupted"):

@@ -5,6 +5,7 @@ from harness.results.schema import (
     SCHEMA_VERSION,
     Environment,
     GroupResult,
+    LanguageGroup,
     ModelInfo,
     Results,
     RunInfo,
@@ -14,6 +15,7 @@ from harness.results.schema import (
     StageRecord,
     SuiteInfo,
     TaskResult,
+    Throughput,
     TrackingInfo,
 )
 
@@ -21,6 +23,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Environment",
     "GroupResult",
+    "LanguageGroup",
     "ModelInfo",
     "Results",
     "RunInfo",
@@ -30,6 +33,7 @@ __all__ = [
     "StageRecord",
     "SuiteInfo",
     "TaskResult",
+    "Throughput",
     "TrackingInfo",
     "read_results",
     "write_results",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.languages import groups_of
 from harness.results import ScoreReport, SuiteInfo, TaskResult
 from harness.results.aggregate import language_average, missing_languages, task_score
 from harness.results.groups import groups
+from harness.results.language_groups import language_groups
 from harness.scoring.scorers import SCORERS
 from harness.suites import Suite
 from harness.tasks import TASKS
@@ -39,6 +41,7 @@ def score_folders(suite: Suite, predictions: Path, labels: Path) -> ScoreReport:
         tasks=tasks,
         categories=categories,
         overall=overall,
+        language_groups=language_groups([tasks[name] for name in suite.tasks], groups_of),
     )
 
 

@@ -1,0 +1,147 @@
+"""`harness intermediate`: English intermediate-task training (STILTs) before `harness eval`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from harness.cli.common import console, handle_errors, quiet_libraries, split_list
+from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
+
+
+@handle_errors
+def intermediate_command(
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Checkpoint folder (Hugging Face format) or hub id.")
+    ],
+    tasks: Annotated[
+        list[str],
+        typer.Option(
+            "--tasks",
+            "-t",
+            help="Intermediate tasks, in order (comma-separated or repeated): mnli, anli, qqp, sst2, squad, "
+            "hellaswag, cosmosqa, commonsenseqa.",
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the trained checkpoint (or adapter).")
+    ],
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode", help="sequential: one task after another; multitask: all at once, shared encoder."
+        ),
+    ] = "sequential",
+    suite: Annotated[
+        str,
+        typer.Option(
+            "--suite",
+            "-s",
+            help="Suite whose datasets: pins (or local folders) the data is read from; unpinned datasets "
+            "are read at the hub's head and their revision recorded.",
+        ),
+    ] = "xtreme",
+    learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 2e-5,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
+    epochs: Annotated[float, typer.Option("--epochs", help="Passes over each task's data.")] = 1.0,
+    max_steps: Annotated[
+        int | None,
+        typer.Option(
+            "--max-steps", min=1, help="Cap on optimizer steps: per task (sequential) or in all (multitask)."
+        ),
+    ] = None,
+    max_length: Annotated[
+        int | None, typer.Option("--max-length", min=8, help="Default 128 (384 for SQuAD).")
+    ] = None,
+    warmup_steps: Annotated[int, typer.Option("--warmup-steps", min=0)] = 0,
+    seed: Annotated[int, typer.Option("--seed")] = 42,
+    sampling: Annotated[
+        str,
+        typer.Option(
+            "--sampling", help="multitask: proportional (to task size), temperature (n^(1/T)) or uniform."
+        ),
+    ] = "proportional",
+    temperature: Annotated[float, typer.Option("--temperature", help="T for --sampling temperature.")] = 2.0,
+    peft: Peft = "none",
+    lora_r: LoraR = 8,
+    lora_alpha: LoraAlpha = 16.0,
+    lora_dropout: LoraDropout = 0.1,
+    lora_targets: LoraTargets = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="First N examples per task (smoke test).")
+    ] = None,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    tokenizer: Annotated[str | None, typer.Option("--tokenizer", help="Tokenizer folder or hub id.")] = None,
+    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code")] = False,
+) -> None:
+    """Train a checkpoint on English intermediate tasks; save a checkpoint `harness eval` takes.
+
+    The output folder holds the encoder (or, with --peft lora, its adapter), the tokenizer and
+    harness-recipe.json (tasks, data revisions, mode, sampling, hyperparameters, seed, steps), which
+    `harness eval` carries into results.json.
+    """
+    import sys
+
+    from harness.errors import HarnessError
+    from harness.suites import load_suite
+
+    if mode not in ("sequential", "multitask"):
+        raise HarnessError(f'--mode "{mode}": allowed: sequential, multitask')
+    if sampling not in ("proportional", "temperature", "uniform"):
+        raise HarnessError(f'--sampling "{sampling}": allowed: proportional, temperature, uniform')
+    names = split_list(tasks) or []
+    if not names:
+        raise HarnessError("--tasks: give at least one intermediate task")
+    from harness.intermediate.catalogue import intermediate_task
+
+    for name in names:
+        intermediate_task(name)  # unknown or unsupported: fail before loading anything
+    lora = lora_options(peft, lora_r, lora_alpha, lora_dropout, lora_targets)
+    loaded = load_suite(suite)
+    if output.exists() and any(output.iterdir()):
+        raise HarnessError(f"{output}: output folder is not empty; choose a new one (nothing is overwritten)")
+    quiet_libraries()
+    from harness.cli.progress import RichReporter
+    from harness.intermediate.train import IntermediateRequest, run_intermediate
+    from harness.models import resolve_checkpoint
+    from harness.training import Runtime
+
+    runtime = Runtime.detect(device)
+    with console.status("checking the checkpoint"):
+        checkpoint = resolve_checkpoint(model, tokenizer, trust_remote_code)
+    request = IntermediateRequest(
+        checkpoint=checkpoint,
+        tasks=names,
+        mode=mode,  # type: ignore[arg-type]
+        output=output,
+        runtime=runtime,
+        suite=loaded,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        epochs=epochs,
+        max_steps=max_steps,
+        max_length=max_length,
+        warmup_steps=warmup_steps,
+        seed=seed,
+        sampling=sampling,  # type: ignore[arg-type]
+        temperature=temperature,
+        lora=lora,
+        limit=limit,
+        command=list(sys.argv),
+    )
+    console.print(
+        f"[bold]harness intermediate[/bold] {mode} on {', '.join(names)} from [cyan]{model}[/cyan] "
+        f"({'LoRA' if lora else 'full fine-tuning'}) on {runtime.device} ({runtime.precision})",
+        highlight=False,
+    )
+    with RichReporter(console) as reporter:
+        recipe = run_intermediate(request, reporter)
+    steps = sum(stage["optimizer_steps"] for stage in recipe["stages"])
+    counts = recipe["parameters"]
+    console.print(
+        f"saved {'the adapter' if lora else 'the checkpoint'} in {output} ({steps} optimizer steps, "
+        f"{counts['trainable_parameters']:,} trainable parameters); next: harness eval --model {output}",
+        highlight=False,
+    )

@@ -1,0 +1,161 @@
+"""Run a sweep cell by cell (each resumable), then compare the cells in one table and two plots.
+
+A cell is one checkpoint (one model, optionally trained on intermediate tasks) evaluated on the
+suite. Its folder holds the intermediate checkpoint (`checkpoint/`, reused when its recipe is
+there) and the evaluation (`eval/`, resumed by the runner as `harness eval` resumes). The table
+puts accuracy next to efficiency: trainable parameters, adapter size, training and prediction
+throughput.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.data import DataOptions
+from harness.evaluation import EvalRequest, Runner
+from harness.evaluation.report import Reporter
+from harness.intermediate.train import IntermediateRequest, run_intermediate
+from harness.models import RECIPE_FILE, resolve_checkpoint
+from harness.results import Results
+from harness.results.aggregate import combine_throughput
+from harness.suites import load_suite, parse_overrides, select_tasks
+from harness.sweep.config import Cell, SweepConfig, cells
+from harness.tracking import make_tracker
+from harness.training import Runtime
+
+
+@dataclasses.dataclass
+class SweepRequest:
+    config: SweepConfig
+    output: Path
+    runtime: Runtime
+    tracking_uri: str | None = None
+    track: bool = True
+
+
+def run_sweep(request: SweepRequest, reporter: Reporter) -> list[dict[str, Any]]:
+    config = request.config
+    suite = load_suite(config.suite)
+    tasks = select_tasks(suite, config.tasks)
+    overrides = parse_overrides(suite, tasks, config.eval_set)
+    grid = cells(config)
+    # what an earlier, interrupted sweep measured (a fully resumed cell loads no model to count)
+    previous = {r["cell"]: r for r in _read_rows(request.output)}
+    rows = []
+    for number, cell in enumerate(grid, start=1):
+        reporter.info(f"[bold]cell {number}/{len(grid)}[/bold] {cell.slug}")
+        folder = request.output / "cells" / cell.slug
+        model = _checkpoint(request, cell, folder, suite, reporter)
+        checkpoint = resolve_checkpoint(model)
+        if cell.peft == "lora" and checkpoint.adapter is None:
+            checkpoint = dataclasses.replace(checkpoint, lora=config.lora)
+        eval_request = EvalRequest(
+            suite=suite,
+            checkpoint=checkpoint,
+            output=folder / "eval",
+            runtime=request.runtime,
+            data=DataOptions(suite=suite, limit=config.limit),
+            tasks=tasks,
+            seeds=config.seeds,
+            overrides=overrides,
+            save_weights=False,
+            command=["harness", "sweep", config.name, cell.slug],
+        )
+        eval_request.output.mkdir(parents=True, exist_ok=True)
+        tags = {
+            "mlflow.runName": f"{cell.slug} on {suite.name}",
+            "harness.sweep": config.name,
+            "harness.cell": cell.slug,
+            **{f"harness.cell.{k}": str(v) for k, v in cell.row().items()},
+        }
+        eval_request.tracker = make_tracker(request.tracking_uri, request.track, reporter.warn, tags)
+        results = Runner(eval_request, reporter).run()
+        line = row(cell, results, tasks)
+        for key in ("trainable_parameters", "adapter_bytes"):
+            if line[key] is None and cell.slug in previous:
+                line[key] = previous[cell.slug].get(key)
+        rows.append(line)
+        _write_rows(request.output, rows)  # after every cell: nothing lost when interrupted
+    return rows
+
+
+def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, reporter: Reporter) -> str:
+    """The cell's model: the base checkpoint, or its intermediate-trained version (trained once)."""
+    base = request.config.models[cell.model]
+    if not cell.intermediate:
+        return base
+    target = folder / "checkpoint"
+    if (target / RECIPE_FILE).is_file():
+        reporter.info(f"{cell.slug}: reusing the intermediate checkpoint in {target}")
+        return str(target)
+    if target.exists():  # an interrupted training: start it again
+        import shutil
+
+        shutil.rmtree(target)
+    settings = request.config.settings
+    run_intermediate(
+        IntermediateRequest(
+            checkpoint=resolve_checkpoint(base),
+            tasks=list(cell.intermediate),
+            mode=cell.mode or "sequential",  # type: ignore[arg-type]
+            output=target,
+            runtime=request.runtime,
+            suite=suite,
+            learning_rate=settings.learning_rate,
+            batch_size=settings.batch_size,
+            epochs=settings.epochs,
+            max_steps=cell.steps,
+            max_length=settings.max_length,
+            warmup_steps=settings.warmup_steps,
+            seed=settings.seed,
+            sampling=settings.sampling,
+            temperature=settings.temperature,
+            lora=request.config.lora if cell.peft == "lora" else None,
+            limit=settings.limit,
+            command=["harness", "sweep", request.config.name, cell.slug],
+        ),
+        reporter,
+    )
+    return str(target)
+
+
+def row(cell: Cell, results: Results, selected: list[str]) -> dict[str, Any]:
+    """One line of the comparison: the cell, its scores, and what it cost.
+
+    The score is the mean of the sweep's tasks' scores (the suite's own overall score when the
+    sweep runs every task); None unless every one of them is complete.
+    """
+    scores = [results.tasks[name].score for name in selected]
+    complete = all(results.tasks[name].status == "complete" for name in selected) and None not in scores
+    tasks = results.tasks.values()
+    train = combine_throughput([t.throughput["fine_tune"] for t in tasks if "fine_tune" in t.throughput])
+    predict = combine_throughput([t.throughput["predict"] for t in tasks if "predict" in t.throughput])
+    peft = results.model.peft or {}
+    return {
+        **cell.row(),
+        "cell": cell.slug,
+        "status": ("smoke" if results.run.smoke else "complete") if complete else "incomplete",
+        "score": sum(scores) / len(scores) if complete else None,  # type: ignore[arg-type]
+        "tasks": {name: t.score for name, t in results.tasks.items() if t.status != "pending"},
+        "trainable_parameters": peft.get("trainable_parameters", results.model.parameters),
+        "adapter_bytes": peft.get("adapter_bytes"),
+        "train_examples_per_second": train.examples_per_second if train else None,
+        "predict_examples_per_second": predict.examples_per_second if predict else None,
+        "results": str(Path("cells") / cell.slug / "eval" / "results.json"),
+    }
+
+
+def _read_rows(output: Path) -> list[dict[str, Any]]:
+    path = output / "sweep.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    except ValueError:
+        return []  # a damaged file only loses the parameter counts of resumed cells
+
+
+def _write_rows(output: Path, rows: list[dict[str, Any]]) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "sweep.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
