@@ -28,7 +28,7 @@ class EncoderMultipleChoice(nn.Module):
         from transformers import AutoModelForTextEncoding
 
         encoder = AutoModelForTextEncoding.from_pretrained(
-            str(checkpoint.path), trust_remote_code=checkpoint.trust_remote_code
+            str(checkpoint.path), trust_remote_code=checkpoint.trust_remote_code, **checkpoint.load_kwargs()
         )
         hidden = getattr(encoder.config, "d_model", None) or encoder.config.hidden_size
         dropout = getattr(encoder.config, "dropout_rate", 0.1)

@@ -78,6 +78,11 @@ def quiet_libraries() -> None:
     transformers.logging.disable_progress_bar()
     datasets.logging.set_verbosity_error()
     datasets.disable_progress_bars()
+    # Deprecation notices between libraries (peft calling transformers' renamed methods) are for
+    # their developers, not for someone reading evaluation progress.
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"(transformers|peft)(\.|$)")
 
 
 def is_interactive() -> bool:

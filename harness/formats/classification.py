@@ -1,4 +1,10 @@
-"""Sentence and sentence-pair classification (XNLI, PAWS-X)."""
+"""Sentence and sentence-pair classification (XNLI, PAWS-X; XGLUE NC, QADSM, QAM and WPR).
+
+Graded relevance (XGLUE Web Page Ranking) is classification too: the head predicts one of the 0-4
+grades per (query, page) pair, and `ndcg` ranks each query's pages by that predicted grade, as the
+XGLUE baseline (microsoft/Unicoder run_xglue.py, task "rel": argmax over 5 labels) and the official
+scorer (XGLUE evaluation/xglue_evaluate.py) do. Examples then carry a `query` field to group by.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, Features, SingleLabel, argmax_rows
+from harness.formats.base import Collate, Example, ExampleStats, Features, SingleLabel, argmax_rows
+from harness.metrics.ranking import ndcg, query_ndcgs
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
 
@@ -54,3 +61,37 @@ class Classification(SingleLabel):
         hp: Hyperparameters,
     ) -> list[str]:
         return [spec.labels[i] for i in argmax_rows(outputs)]
+
+    def score(
+        self,
+        predictions: Sequence[Any],
+        examples: Sequence[Example],
+        metrics: Sequence[str],
+        spec: TaskSpec,
+        lang: str,
+    ) -> dict[str, float]:
+        scores = super().score(predictions, examples, [m for m in metrics if m != "ndcg"], spec, lang)
+        if "ndcg" in metrics:
+            scores["ndcg"] = ndcg(*_graded(predictions, examples, spec))
+        return {m: scores[m] for m in metrics}
+
+    def example_stats(
+        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
+    ) -> ExampleStats | None:
+        if metric == "ndcg":  # resampled by query, the unit nDCG averages over
+            return "mean", np.array(query_ndcgs(*_graded(predictions, examples, spec)))
+        return super().example_stats(predictions, examples, metric, spec, lang)
+
+
+def _graded(
+    predictions: Sequence[Any], examples: Sequence[Example], spec: TaskSpec
+) -> tuple[list[float], list[float], list[str]]:
+    """(gold grades, predicted grades, query of each pair) for nDCG; labels must be numeric grades."""
+    if any(e.get("query") is None for e in examples):
+        raise HarnessError(f"{spec.name}: nDCG needs a query field on every example to group its pages")
+    try:
+        gains = [float(e["label"]) for e in examples]
+        scores = [float(p) for p in predictions]
+    except (TypeError, ValueError):
+        raise HarnessError(f"{spec.name}: nDCG needs numeric relevance grades as labels") from None
+    return gains, scores, [str(e["query"]) for e in examples]

@@ -147,13 +147,17 @@ class Tagging(Format):
         self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
     ) -> tuple[str, np.ndarray] | None:
         gold = [gold_tags(e, spec) for e in examples]
-        if metric == "f1":
+        if metric in ("f1", "precision", "recall"):
             # chunks never cross sentences: per-sentence counts sum to the corpus-level counts
             counts = []
             for g, p in zip(gold, predictions, strict=True):
                 true, found = set(chunks([g])), set(chunks([p]))
                 counts.append((len(true & found), len(found), len(true)))
-            return "f1", np.array(counts, float)
+            table = np.array(counts, float)
+            if metric == "f1":
+                return "f1", table
+            # precision: correct / predicted chunks (XGLUE's POS score); recall: correct / gold chunks
+            return "ratio", table[:, [0, 1 if metric == "precision" else 2]]
         if metric == "accuracy":
             pairs = [
                 (sum(a == b for a, b in zip(g, p, strict=True)), len(g))

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.languages import groups_of
 from harness.leaderboard.baselines import Baseline, load_baselines
 from harness.leaderboard.plots import Plot, draw
 from harness.leaderboard.safe import link, text
 from harness.leaderboard.submissions import Submission, load_submission
+from harness.results.language_groups import by_kind, language_groups
+from harness.results.schema import GroupKind
 from harness.suites import Suite, builtin_suites, load_suite
 
 PLOTS = "leaderboard"  # folder of the plots, next to LEADERBOARD.md
@@ -18,6 +21,7 @@ PLOTS = "leaderboard"  # folder of the plots, next to LEADERBOARD.md
 REFERENCES = {
     "xtreme": (("Δ XLM-R Large", "xtreme__xlm-r-large"), ("Δ X-STILTs", "xtreme__x-stilts")),
     "xtreme-r": (("Δ XLM-R Large", "xtreme-r__xlm-r-large"),),
+    "xglue": (("Δ Unicoder", "xglue__unicoder"),),
 }
 
 
@@ -115,11 +119,14 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
         return [], []
     tasks = list(suite.tasks)
     refs = [(label, board.baselines.get(key)) for label, key in REFERENCES.get(name, ())]
+    # XGLUE scores its QA task by F1 alone: name the (EM + F1) / 2 rule only where a suite uses it
+    em_f1 = any(sorted(e.score) == ["exact_match", "f1"] for e in suite.tasks.values())
     lines = [
         f"## {text(suite.title)}",
         "",
         f"Suite `{name}` {text(suite.version)}, `{suite.content_hash()[:19]}`. "
-        f"{len(tasks)} tasks; task score = mean over the task's full language list (QA: (EM + F1) / 2); "
+        f"{len(tasks)} tasks; task score = mean over the task's full language list"
+        f"{' (QA: (EM + F1) / 2)' if em_f1 else ''}; "
         "suite score = mean of the task scores.",
         "",
     ]
@@ -165,6 +172,7 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
                 ]
             )
         lines += _table(header, rows, align="r")
+        lines += ["", *_by_group(complete, suite)]
     else:
         lines.append("No complete submission yet.")
     lines.append("")
@@ -234,6 +242,57 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
         lines += [f"![{text(p.title)}]({PLOTS}/{p.filename})" for p in plots]
         lines.append("")
     return lines, plots
+
+
+_GROUP_TABLES: tuple[tuple[GroupKind, str], ...] = (
+    ("resource", "Resource class (Joshi et al. 2020: 0 the Left-Behinds ... 5 the Winners)"),
+    ("family", "Language family (Glottolog 5.1)"),
+)
+
+
+def _by_group(complete: list[Submission], suite: Suite) -> list[str]:
+    """Complete submissions by resource class and by family: the mean over tasks of each task's score
+    on the group's languages (harness/results/language_groups.py), recomputed from the task scores so
+    that results.json files written before the field existed are shown too."""
+    languages = list(dict.fromkeys(lang for entry in suite.tasks.values() for lang in entry.languages))
+    unclassed = [lang for lang in languages if "resource" not in groups_of(lang)]
+    lines = [
+        "### By language group (complete submissions)",
+        "",
+        "Mean over the suite's tasks of each task's score on the group's languages (n: languages of the "
+        "suite in the group); English, the training language, counts in its groups. Groups as in "
+        "`harness/languages.py`"
+        + (f"; in no class column (no unambiguous class): {', '.join(unclassed)}." if unclassed else "."),
+        "",
+    ]
+    scored = {
+        sub.name: language_groups(
+            list(sub.results.tasks.values()), groups_of, [kind for kind, _ in _GROUP_TABLES]
+        )
+        for sub in complete
+    }
+    for kind, title in _GROUP_TABLES:
+        sizes: dict[str, int] = {}
+        for lang in languages:
+            group = groups_of(lang).get(kind)
+            if group is not None:
+                sizes[group] = sizes.get(group, 0) + 1
+        if kind == "resource":
+            columns = sorted(sizes, reverse=True)  # 5 (most resources) first
+        else:
+            columns = sorted(sizes, key=lambda g: (-sizes[g], g))  # largest family first
+        rows = []
+        for sub in complete:
+            mine = by_kind(scored[sub.name], kind)
+            rows.append(
+                [
+                    link(sub.card.name, sub.card.link),
+                    *(_num(mine[g].score) if g in mine else "—" for g in columns),
+                ]
+            )
+        header = ["model", *(f"{text(g)} (n={sizes[g]})" for g in columns)]
+        lines += [f"**{title}**", "", *_table(header, rows, align="r"), ""]
+    return lines[:-1]  # the caller ends the section with its blank line
 
 
 def _delta(sub: Submission, base: Baseline, suite: Suite, task: str) -> str:

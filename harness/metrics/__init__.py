@@ -2,6 +2,7 @@
 
 from harness.metrics.classification import accuracy
 from harness.metrics.qa import QAGold, mlqa_em_f1, squad_em_f1
+from harness.metrics.ranking import ndcg
 from harness.metrics.retrieval import average_precision_at_k, best_threshold, bucc_f1, map_at_k, mrr_at_k
 from harness.metrics.tagging import chunk_f1, token_accuracy
 
@@ -15,6 +16,7 @@ __all__ = [
     "map_at_k",
     "mlqa_em_f1",
     "mrr_at_k",
+    "ndcg",
     "squad_em_f1",
     "token_accuracy",
 ]

@@ -13,6 +13,7 @@ from harness.tasks.tatoeba import TATOEBA
 from harness.tasks.tydiqa import TYDIQA
 from harness.tasks.udpos import UDPOS
 from harness.tasks.xcopa import XCOPA
+from harness.tasks.xglue import XGLUE_TASKS
 from harness.tasks.xnli import XNLI
 from harness.tasks.xquad import XQUAD
 
@@ -29,5 +30,5 @@ def _registry(*specs: TaskSpec) -> dict[str, TaskSpec]:
 
 
 TASKS: dict[str, TaskSpec] = _registry(
-    XNLI, PAWSX, XCOPA, UDPOS, PANX, XQUAD, MLQA, TYDIQA, BUCC2018, TATOEBA, MEWSLIX, LAREQA
+    XNLI, PAWSX, XCOPA, UDPOS, PANX, XQUAD, MLQA, TYDIQA, BUCC2018, TATOEBA, MEWSLIX, LAREQA, *XGLUE_TASKS
 )

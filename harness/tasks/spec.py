@@ -32,7 +32,7 @@ FieldTemplate = str | tuple[str, ...]
 class HubSource:
     """A split of a Hugging Face hub dataset. The suite pins the revision of `dataset`.
 
-    `config`, `data_dir` and `filter_value` may contain `{lang}` (ISO 639-1), `{name}` (English
+    `config`, `split`, `data_dir` and `filter_value` may contain `{lang}` (ISO 639-1), `{name}` (English
     language name) or `{code}` (the task's own code for the language, from `TaskSpec.codes`).
     """
 
