@@ -246,3 +246,20 @@ def test_process_shares_partition_the_examples(world: int) -> None:
         shares = [list(Dist(rank=r, world=world).share(count)) for r in range(world)]
         assert [i for share in shares for i in share] == list(range(count))
         assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+
+def test_a_token_budget_fills_prediction_batches_and_predicts_the_same(tiny_bert: Path) -> None:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    seed_everything(0)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_bert, num_labels=3)
+    features = _token_features(tokenizer, 60)
+    collate = DataCollatorWithPadding(tokenizer)
+    sizes: list[int] = []
+    budget = Runtime(torch.device("cpu"), "fp32", prediction_tokens=400)
+    filled = predict_outputs(model, features, collate, 4, budget, on_batch=sizes.append)
+    plain = predict_outputs(model, features, collate, 4, CPU)
+    assert np.abs(np.concatenate(filled) - np.concatenate(plain)).max() < 1e-5
+    longest = max(len(f["input_ids"]) for f in features)
+    assert sizes[0] == max(4, 400 // longest) and max(sizes) > 4 and sum(sizes) == 60

@@ -130,6 +130,7 @@ class RunInfo(_Model):
     precision: str
     accelerator: str | None
     processes: int = 1  # data-parallel processes (accelerate launch / torchrun)
+    prediction_tokens: int | None = None  # token budget of a prediction batch (GPUs); None: eval_batch_size
     dtype: str = "fp32"  # weights as loaded (--dtype)
     device_map: str | None = None  # --device-map: the model spread over several GPUs
     gradient_checkpointing: bool = False

@@ -29,6 +29,13 @@ def feature_length(feature: dict[str, Any]) -> int:
     return len(ids)
 
 
+def _rows(feature: dict[str, Any]) -> int:
+    """Padded tokens one feature costs at its own length (all its choices, for multiple choice)."""
+    ids = feature.get("input_ids")
+    choices = len(ids) if ids is not None and len(ids) and isinstance(ids[0], list | tuple) else 1
+    return feature_length(feature) * choices
+
+
 @torch.inference_mode()
 def predict_outputs(
     model: torch.nn.Module,
@@ -44,8 +51,9 @@ def predict_outputs(
     """One array of shape (1, ...) per feature, in feature order.
 
     `extract` picks what decoding needs from the model output; `on_batch(n)` reports progress (n
-    examples, counted for all processes); `meter` collects counts and time. On a CUDA out-of-memory
-    error the batch size is halved and the batch retried (recorded in `meter.oom_retries`).
+    examples, counted for all processes); `meter` collects counts and time. With a token budget
+    (`runtime.prediction_tokens`, set on GPUs) batches grow to fill it. On a CUDA out-of-memory
+    error the batch (and budget) is halved and the batch retried (recorded in `meter.oom_retries`).
     """
     model.eval()
     dist = runtime.dist
@@ -58,9 +66,16 @@ def predict_outputs(
     mine = [order[i] for i in dist.share(len(order))]
     results: list[tuple[int, np.ndarray]] = []
     meter.start()
+    budget = runtime.prediction_tokens if group_by_length else None
     start, size, reported = 0, batch_size, 0
     while start < len(mine):
-        indices = mine[start : start + size]
+        count = size
+        if budget:
+            # A GPU wants many tokens per batch (short inputs in batches of 32 leave it idle): as
+            # many examples as fit the token budget at the length of the batch's first (longest)
+            # one, never fewer than the recipe's batch size, at most 1024.
+            count = max(size, min(1024, budget // max(_rows(features[mine[start]]), 1)))
+        indices = mine[start : start + count]
         batch = collate([features[i] for i in indices])
         inputs = {k: v.to(runtime.device) for k, v in batch.items() if k != "labels"}
         try:
@@ -71,7 +86,8 @@ def predict_outputs(
                 raise
             del inputs
             torch.cuda.empty_cache()
-            size = max(size // 2, 1)
+            size = max(min(size, count) // 2, 1)
+            budget = budget // 2 if budget else None
             meter.oom_retries += 1
             continue
         meter.add_batch(batch, len(indices))
