@@ -338,13 +338,27 @@ class Runner:
                 self.store.save(name, seed, key, record, seed_stats, provenance)
             runs.append(record)
             stats.append(seed_stats)
-        if self.results.model.parameters is None:
-            self.results.model.parameters = task.parameters
-        if self.results.model.attention is None:
-            self.results.model.attention = task.attention
-        if self.results.model.peft is None:
-            self.results.model.peft = task.peft
+        self._model_facts(task)
         return runs, stats, provenance
+
+    def _model_facts(self, task: TaskRun) -> None:
+        """Parameter counts, attention kernel and LoRA facts of the model under a task head: from
+        the first task that loaded it, kept on disk so that a resumed run (which loads no model)
+        still reports them."""
+        model = self.results.model
+        if model.parameters is not None:
+            return
+        key = key_of(
+            model=model.weights_hash, lora=self.request.checkpoint.lora, dtype=self.request.checkpoint.dtype
+        )
+        if task.parameters is not None:
+            facts = {"parameters": task.parameters, "attention": task.attention, "peft": task.peft}
+            self.store.save_model_facts(key, facts)
+        else:
+            facts = self.store.load_model_facts(key) or {}
+        model.parameters = facts.get("parameters")
+        model.attention = facts.get("attention")
+        model.peft = facts.get("peft")
 
     def _retrieval(
         self, name: str, hp: Hyperparameters | None, languages: list[str], seeds: list[int]

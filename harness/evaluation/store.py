@@ -100,6 +100,20 @@ class RunStore:
             if writer:
                 _atomic_write(self._result_path(task, seed), json.dumps(payload).encode())
 
+    def save_model_facts(self, key: str, facts: dict[str, Any]) -> None:
+        """What loading the model taught (parameter counts, attention kernel, LoRA counts)."""
+        with self._writing() as writer:
+            if writer:
+                _atomic_write(self.root / "runs" / f"model-{key}.json", json.dumps(facts).encode())
+
+    def load_model_facts(self, key: str) -> dict[str, Any] | None:
+        path = self.root / "runs" / f"model-{key}.json"
+        try:
+            facts = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        except ValueError:
+            return None  # damaged: the facts are missing, never made up
+        return facts if isinstance(facts, dict) else None
+
     # --- fine-tuned weights, keyed by training identity (XQuAD and MLQA share one file) -----------------
 
     def weights_path(self, key: str) -> Path:

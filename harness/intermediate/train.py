@@ -162,49 +162,50 @@ def run_intermediate(request: IntermediateRequest, reporter: Reporter | None = N
     tasks = _load(request, tokenizer, reporter)
     started = time.perf_counter()
     seed_everything(request.seed)
-    encoder: nn.Module | None = None
-    stages: list[dict[str, Any]] = []
+    models, encoder = _models(request, tasks)
     if request.mode == "sequential":
-        for index, item in enumerate(tasks):
-            seed_everything(request.seed + index)  # each new head from its own seeded draw
-            model = _head_model(request, item.task, encoder)
-            if encoder is None:
-                encoder = getattr(model, encoder_attribute(model))
-                if request.lora is not None:
-                    encoder = lora_encoder(encoder, request.lora)
-                    setattr(model, encoder_attribute(model), encoder)
-            stages.append(_train(request, model, item, reporter, label=item.task.name))
-        assert encoder is not None
+        stages = [
+            _train(request, model, item, tokenizer, reporter)
+            for model, item in zip(models, tasks, strict=True)
+        ]
     else:
-        models = []
-        for index, item in enumerate(tasks):
-            seed_everything(request.seed + index)
-            model = _head_model(request, item.task, encoder)
-            if encoder is None:
-                encoder = getattr(model, encoder_attribute(model))
-                if request.lora is not None:
-                    encoder = lora_encoder(encoder, request.lora)
-                    setattr(model, encoder_attribute(model), encoder)
-            models.append(model)
-        stages.append(_train_multitask(request, MultiTaskModel(models), tasks, reporter))
+        stages = [_train_multitask(request, MultiTaskModel(models), tasks, tokenizer, reporter)]
     counts = parameter_counts(encoder)
     recipe = _recipe(request, tasks, stages, counts, time.perf_counter() - started)
     _save(request, encoder, tokenizer, recipe)
     return recipe
 
 
+def _models(request: IntermediateRequest, tasks: list[_Task]) -> tuple[list[nn.Module], nn.Module]:
+    """One head model per task, all holding the first one's encoder (with LoRA when asked for):
+    training any of them trains the shared encoder in place."""
+    models: list[nn.Module] = []
+    encoder: nn.Module | None = None
+    for index, item in enumerate(tasks):
+        seed_everything(request.seed + index)  # each new head from its own seeded draw
+        model = _head_model(request, item.task, encoder)
+        if encoder is None:
+            encoder = getattr(model, encoder_attribute(model))
+            if request.lora is not None:
+                encoder = lora_encoder(encoder, request.lora)
+                setattr(model, encoder_attribute(model), encoder)
+        models.append(model)
+    assert encoder is not None
+    return models, encoder
+
+
 def _train(
-    request: IntermediateRequest, model: nn.Module, item: _Task, reporter: Reporter, label: str
+    request: IntermediateRequest, model: nn.Module, item: _Task, tokenizer: Any, reporter: Reporter
 ) -> dict[str, Any]:
     fmt = get_format(item.task.spec.format)
-    bar = reporter.bar(f"intermediate {label}", 0)
+    bar = reporter.bar(f"intermediate {item.task.name}", 0)
     progress = TrainProgress(
         on_start=bar.set_total, on_step=lambda step, loss: bar.advance(1, f"loss {loss:.3f}")
     )
     outcome = fine_tune(
         model,
         item.features,
-        fmt.collate(load_tokenizer(request.checkpoint)),
+        fmt.collate(tokenizer),
         item.hp,
         seed=request.seed,
         runtime=request.runtime,
@@ -221,9 +222,12 @@ def _train(
 
 
 def _train_multitask(
-    request: IntermediateRequest, model: MultiTaskModel, tasks: list[_Task], reporter: Reporter
+    request: IntermediateRequest,
+    model: MultiTaskModel,
+    tasks: list[_Task],
+    tokenizer: Any,
+    reporter: Reporter,
 ) -> dict[str, Any]:
-    tokenizer = load_tokenizer(request.checkpoint)
     features: list[dict[str, Any]] = []
     spans = []
     for index, item in enumerate(tasks):

@@ -42,8 +42,6 @@ def run_sweep(request: SweepRequest, reporter: Reporter) -> list[dict[str, Any]]
     tasks = select_tasks(suite, config.tasks)
     overrides = parse_overrides(suite, tasks, config.eval_set)
     grid = cells(config)
-    # what an earlier, interrupted sweep measured (a fully resumed cell loads no model to count)
-    previous = {r["cell"]: r for r in _read_rows(request.output)}
     rows = []
     for number, cell in enumerate(grid, start=1):
         reporter.info(f"[bold]cell {number}/{len(grid)}[/bold] {cell.slug}")
@@ -73,11 +71,7 @@ def run_sweep(request: SweepRequest, reporter: Reporter) -> list[dict[str, Any]]
         }
         eval_request.tracker = make_tracker(request.tracking_uri, request.track, reporter.warn, tags)
         results = Runner(eval_request, reporter).run()
-        line = row(cell, results, tasks)
-        for key in ("trainable_parameters", "adapter_bytes"):
-            if line[key] is None and cell.slug in previous:
-                line[key] = previous[cell.slug].get(key)
-        rows.append(line)
+        rows.append(row(cell, results, tasks))
         _write_rows(request.output, rows)  # after every cell: nothing lost when interrupted
     return rows
 
@@ -146,14 +140,6 @@ def row(cell: Cell, results: Results, selected: list[str]) -> dict[str, Any]:
         "predict_examples_per_second": predict.examples_per_second if predict else None,
         "results": str(Path("cells") / cell.slug / "eval" / "results.json"),
     }
-
-
-def _read_rows(output: Path) -> list[dict[str, Any]]:
-    path = output / "sweep.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-    except ValueError:
-        return []  # a damaged file only loses the parameter counts of resumed cells
 
 
 def _write_rows(output: Path, rows: list[dict[str, Any]]) -> None:

@@ -6,6 +6,13 @@ _FIELDS = {"tokens": "{tokens}", "tags": "{pos_tags}"}
 _CONLL = {"tokens": "{tokens}", "tags": "{tags}"}
 
 
+# The 17 UPOS tags, in the order of the hub's ClassLabel (google/xtreme udpos.*, microsoft/xglue pos).
+UPOS_TAGS = (
+    "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM",
+    "PART", "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
+)  # fmt: skip
+
+
 def _hub(split: str, config: str = "udpos.{name}") -> HubSource:
     return HubSource(dataset="google/xtreme", config=config, split=split, fields=_FIELDS)
 
@@ -16,26 +23,7 @@ UDPOS = TaskSpec(
     citation="Nivre et al. 2018, Universal Dependencies v2.5 (XTREME); v2.7 for the XTREME-R additions",
     format=FormatName.tagging,
     metrics=("f1", "accuracy"),
-    # The 17 UPOS tags, in the order of the hub's ClassLabel.
-    labels=(
-        "ADJ",
-        "ADP",
-        "ADV",
-        "AUX",
-        "CCONJ",
-        "DET",
-        "INTJ",
-        "NOUN",
-        "NUM",
-        "PART",
-        "PRON",
-        "PROPN",
-        "PUNCT",
-        "SCONJ",
-        "SYM",
-        "VERB",
-        "X",
-    ),
+    labels=UPOS_TAGS,
     splits={
         "train": Split(
             per_language=False,

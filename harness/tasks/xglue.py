@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from harness.tasks._squad import QA_FIELDS, SQUAD_TRAIN
 from harness.tasks.spec import DownloadSource, FieldTemplate, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.udpos import UPOS_TAGS
 
 _DATASET = "microsoft/xglue"
 _CITATION = (
@@ -57,26 +58,7 @@ XGLUE_POS = TaskSpec(
     # xglue_evaluate.py scores POS with seqeval's precision_score (chunk precision), although the paper
     # and the dataset card call the metric accuracy; token accuracy is reported alongside.
     metrics=("precision", "accuracy", "f1"),
-    # The 17 UPOS tags, in the order of the hub's ClassLabel.
-    labels=(
-        "ADJ",
-        "ADP",
-        "ADV",
-        "AUX",
-        "CCONJ",
-        "DET",
-        "INTJ",
-        "NOUN",
-        "NUM",
-        "PART",
-        "PRON",
-        "PROPN",
-        "PUNCT",
-        "SCONJ",
-        "SYM",
-        "VERB",
-        "X",
-    ),
+    labels=UPOS_TAGS,
     splits=_splits(
         "pos",
         {"tokens": "{words}", "tags": "{pos}"},

@@ -24,6 +24,13 @@ from typing import Any
 import torch
 
 
+def part(count: int, parts: int, index: int) -> range:
+    """The `index`-th of `parts` contiguous pieces of range(count), sizes differing by at most one."""
+    base, extra = divmod(count, parts)
+    start = index * base + min(index, extra)
+    return range(start, start + base + (1 if index < extra else 0))
+
+
 @dataclass(frozen=True)
 class Dist:
     rank: int = 0
@@ -54,9 +61,7 @@ class Dist:
 
     def share(self, count: int) -> range:
         """This process's contiguous share of `count` items (sizes differ by at most one)."""
-        base, extra = divmod(count, self.world)
-        start = self.rank * base + min(self.rank, extra)
-        return range(start, start + base + (1 if self.rank < extra else 0))
+        return part(count, self.world, self.rank)
 
     def gather(self, items: list[Any]) -> list[Any]:
         """Every process's list, concatenated in rank order, on every process."""

@@ -27,6 +27,7 @@ from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sampler
 
 from harness.formats.base import Collate, Features
 from harness.suites import Hyperparameters
+from harness.training.distributed import part
 from harness.training.predict import feature_length
 from harness.training.runtime import Runtime, is_out_of_memory, place
 from harness.training.throughput import Meter, reset_peak_memory
@@ -88,13 +89,7 @@ class LengthGroupedBatches(Sampler[list[int]]):
 
 def _pieces(items: list, count: int) -> list[list]:
     count = max(1, min(count, len(items)))
-    base, extra = divmod(len(items), count)
-    out, start = [], 0
-    for i in range(count):
-        end = start + base + (1 if i < extra else 0)
-        out.append(items[start:end])
-        start = end
-    return out
+    return [items[i.start : i.stop] for i in (part(len(items), count, k) for k in range(count))]
 
 
 def fine_tune(
