@@ -26,7 +26,7 @@ from pydantic import (
 
 from harness.errors import HarnessError, did_you_mean, unknown
 from harness.languages import LANGUAGES
-from harness.tasks import TASKS, FormatName, TaskSpec
+from harness.tasks import TASKS, FormatName, HubSource, TaskSpec
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 # Formats whose tasks are always fine-tuned on English (retrieval may use the encoder as given).
@@ -288,13 +288,13 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
             raise _FieldError(
                 (*where, "splits", role), f'{name} has no split "{split}"; allowed: {", ".join(spec.splits)}'
             )
-        hub = spec.splits[split].hub
-        if hub is not None and hub.dataset not in suite.datasets:
-            raise _FieldError(
-                (*where, "splits", role),
-                f'split "{split}" reads hub dataset "{hub.dataset}", '
-                "which has no pinned revision under datasets:",
-            )
+        _check_sources(
+            suite,
+            spec,
+            split,
+            _languages_of(entry, role, spec.splits[split].per_language),
+            (*where, "splits", role),
+        )
     if spec.format in FINE_TUNED and not roles.train:
         raise _FieldError((*where, "splits"), f"a {spec.format.value} task fine-tunes: give its train splits")
     if bool(roles.train) != (entry.hyperparameters is not None):
@@ -312,6 +312,38 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
         raise _FieldError((*where, "splits", "dev"), "the dev split must not be the test split")
     if entry.selection is not None and entry.selection.rule == "best_on_dev" and roles.dev is None:
         raise _FieldError((*where, "selection"), "rule best_on_dev needs a dev split under splits:")
+
+
+def _languages_of(entry: TaskEntry, role: str, per_language: bool) -> list[str]:
+    if not per_language:
+        return ["en"]
+    if role == "dev":
+        return [entry.selection.language if entry.selection else "en"]
+    return entry.languages if role == "test" else ["en"]
+
+
+def _check_sources(
+    suite: Suite, spec: TaskSpec, split: str, languages: list[str], loc: tuple[Any, ...]
+) -> None:
+    """Every language a role reads has a source this suite can use: a file source (read from the
+    data folder when present) or a hub source whose dataset the suite pins."""
+    sources = spec.splits[split].sources
+    for lang in languages:
+        usable = [
+            s
+            for s in sources
+            if s.covers(lang) and (not isinstance(s, HubSource) or s.dataset in suite.datasets)
+        ]
+        if usable:
+            continue
+        hubs = sorted({s.dataset for s in sources if isinstance(s, HubSource) and s.covers(lang)})
+        if hubs:
+            raise _FieldError(
+                loc,
+                f'split "{split}" reads hub dataset "{hubs[0]}", '
+                "which has no pinned revision under datasets:",
+            )
+        raise _FieldError(loc, f'split "{split}" has no source for language "{lang}"')
 
 
 # --- loading -------------------------------------------------------------------------------------

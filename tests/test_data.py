@@ -207,12 +207,28 @@ def test_download_tsv_keeps_literal_quotes(hub_suite: Suite, download: Path) -> 
     assert loaded.provenance["source"] == "download" and loaded.provenance["path"].endswith("xnli/dev-de.tsv")
 
 
+def _unpinned(suite: Suite) -> Suite:
+    """The suite without hub pins: only the data folder's files can be read."""
+    return suite.model_copy(update={"datasets": {}})
+
+
 def test_download_test_labels_are_never_trusted(hub_suite: Suite, download: Path) -> None:
-    xnli = load_split(TASKS["xnli"], "test", "de", DataOptions(hub_suite, data_dir=download))
+    options = DataOptions(_unpinned(hub_suite), data_dir=download)
+    xnli = load_split(TASKS["xnli"], "test", "de", options)
     assert not xnli.labelled and xnli.examples[0]["label"] is None
     # utils_preprocess.py overwrites XCOPA test labels with 0: they must not be scored
-    xcopa = load_split(TASKS["xcopa"], "test", "et", DataOptions(hub_suite, data_dir=download))
+    xcopa = load_split(TASKS["xcopa"], "test", "et", options)
     assert not xcopa.labelled and xcopa.examples[0]["label"] is None
+
+
+def test_a_labelled_source_comes_before_unlabelled_download_files(hub_suite: Suite, download: Path) -> None:
+    # the download/ layout's XNLI test has no labels; the pinned hub copy has them and wins
+    xnli = load_split(TASKS["xnli"], "test", "de", DataOptions(hub_suite, data_dir=download))
+    assert xnli.labelled and xnli.provenance["source"] == "local"
+    assert [e["label"] for e in xnli.examples] == ["entailment", "contradiction"]
+    # the download layout's labelled dev file is the reference's own file: it comes first
+    dev = load_split(TASKS["xnli"], "validation", "de", DataOptions(hub_suite, data_dir=download))
+    assert dev.provenance["source"] == "download"
 
 
 def test_download_multiple_choice_templates(hub_suite: Suite, download: Path) -> None:
@@ -235,14 +251,16 @@ def test_download_multiple_choice_templates(hub_suite: Suite, download: Path) ->
 
 
 def test_download_missing_file_names_the_path(hub_suite: Suite, download: Path) -> None:
-    with pytest.raises(HarnessError, match=r"xnli/dev-fr.tsv: data file not found \(xnli/validation/fr\)"):
-        load_split(TASKS["xnli"], "validation", "fr", DataOptions(hub_suite, data_dir=download))
+    with pytest.raises(
+        HarnessError, match=r"xnli/validation/fr: xnli/dev-fr.tsv not found in .*download.*download_data.sh"
+    ):
+        load_split(TASKS["xnli"], "validation", "fr", DataOptions(_unpinned(hub_suite), data_dir=download))
 
 
 def test_download_bad_rows_name_file_and_line(hub_suite: Suite, download: Path) -> None:
     (download / "xnli" / "dev-fr.tsv").write_text("a\tb\tentailment\nonly one column\n")
     with pytest.raises(HarnessError, match=r"dev-fr.tsv:2: expected 3 tab-separated columns"):
-        load_split(TASKS["xnli"], "validation", "fr", DataOptions(hub_suite, data_dir=download))
+        load_split(TASKS["xnli"], "validation", "fr", DataOptions(_unpinned(hub_suite), data_dir=download))
     (download / "siqa" / "socialIQa_v1.4_trn.jsonl").write_text(
         '{"context": "x", "question": "y", "answerA": "a", "answerB": "b", "answerC": "c", "correct": "D"}\n'
     )
@@ -260,14 +278,14 @@ def test_download_conll_train_and_unlabelled_test(hub_suite: Suite, tmp_path: Pa
         {"tokens": ["Marie", "Curie", "lebte"], "tags": ["B-PER", "I-PER", "O"], "label": None},
         {"tokens": ["Paris"], "tags": ["B-LOC"], "label": None},
     ]
-    test = load_split(TASKS["panx"], "test", "de", DataOptions(hub_suite, data_dir=root))
+    test = load_split(TASKS["panx"], "test", "de", DataOptions(_unpinned(hub_suite), data_dir=root))
     assert not test.labelled and [e["tokens"] for e in test.examples] == [["Marie", "Curie"], ["Paris"]]
     assert all(e["tags"] is None for e in test.examples)
 
 
 def test_download_squad_json_is_flattened_per_question(hub_suite: Suite, tmp_path: Path) -> None:
     root = tmp_path / "dl"
-    (root / "mlqa" / "MLQA_V1" / "test").mkdir(parents=True)
+    (root / "MLQA_V1" / "test").mkdir(parents=True)
     squad = {
         "version": "1.0",
         "data": [
@@ -293,11 +311,13 @@ def test_download_squad_json_is_flattened_per_question(hub_suite: Suite, tmp_pat
             }
         ],
     }
-    (root / "mlqa" / "MLQA_V1" / "test" / "test-context-de-question-de.json").write_text(json.dumps(squad))
+    # the release as MLQA_V1.zip unpacks (download_data.sh blanks download/mlqa/'s answers)
+    (root / "MLQA_V1" / "test" / "test-context-de-question-de.json").write_text(json.dumps(squad))
     loaded = load_split(TASKS["mlqa"], "test", "de", DataOptions(hub_suite, data_dir=root))
     assert [e["id"] for e in loaded.examples] == ["a1", "a2"]
     assert loaded.examples[1]["answers"] == {"text": ["bellt"], "answer_start": [9]}
     assert loaded.examples[0]["context"] == "Der Hund bellt." and loaded.labelled
+    assert loaded.provenance["source"] == "release" and loaded.provenance["release"] == "mlqa"
 
 
 def test_sample_hub_layout_tagging_and_tydiqa_prefix_filter() -> None:

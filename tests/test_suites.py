@@ -6,12 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
+from harness.data import DataOptions, load_split
+from harness.data.layouts import LAYOUTS
 from harness.errors import HarnessError
 from harness.formats import is_supported
 from harness.languages import LANGUAGES
 from harness.suites import builtin_suites, load_suite, parse_overrides
-from harness.tasks import TASKS
+from harness.tasks import TASKS, FileSource
+from harness.tasks.releases import RELEASES
 
 # evaluate.py's XTREME_R_TASK2LANGS (spec 2.2), typed in independently of suites/xtreme-r.yaml.
 XTREME_R = {
@@ -117,9 +121,15 @@ def test_every_registered_task_is_well_formed() -> None:
     for name, spec in TASKS.items():
         assert spec.name == name and spec.metrics and spec.splits
         for split_name, split in spec.splits.items():
-            assert split.hub or split.download, (name, split_name)
-            if split.download is not None and split.download.layout == "tsv":
-                assert split.download.columns, (name, split_name)
+            assert split.sources, (name, split_name)
+            for source in split.sources:
+                if isinstance(source, FileSource):
+                    assert source.release in RELEASES and source.layout in LAYOUTS, (name, split_name)
+                    if source.layout == "tsv":
+                        assert source.columns, (name, split_name)
+            # the preference rule: files without gold labels come last
+            labelled = [not isinstance(s, FileSource) or s.labelled for s in split.sources]
+            assert labelled == sorted(labelled, reverse=True), (name, split_name)
 
 
 def test_every_format_is_supported() -> None:
@@ -215,11 +225,23 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
 
 
 def test_unpinned_hub_dataset_is_rejected(tmp_path: Path) -> None:
-    path = _broken(tmp_path, "  aps/super_glue: {path: sample-data/super_glue}\n", "")
+    # XGLUE's splits exist only on the hub: without the pin no source can be read
+    text = (REPO / "tests" / "fixtures" / "xglue-sample.yaml").read_text()
+    path = tmp_path / "xglue-sample.yaml"
+    path.write_text(text.replace("  microsoft/xglue: {path: xglue}\n", ""))
     with pytest.raises(
-        HarnessError, match='reads hub dataset "aps/super_glue", which has no pinned revision'
+        HarnessError, match='reads hub dataset "microsoft/xglue", which has no pinned revision'
     ):
-        load_suite(path)
+        load_suite(str(path))
+
+
+def test_a_split_with_a_file_source_needs_no_pin(tmp_path: Path) -> None:
+    # COPA is also read from the data folder (download/xcopa/train-en.jsonl): the suite stays valid
+    # and a run without that file says which file to put where
+    path = _broken(tmp_path, "  aps/super_glue: {path: sample-data/super_glue}\n", "")
+    suite = load_suite(path)
+    with pytest.raises(HarnessError, match=r"xcopa/copa_train/en: xcopa/train-en.jsonl not found in"):
+        load_split(TASKS["xcopa"], "copa_train", "en", DataOptions(suite))
 
 
 def test_revision_must_be_a_commit(tmp_path: Path) -> None:

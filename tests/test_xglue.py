@@ -22,7 +22,7 @@ from harness.metrics.tagging import chunk_f1, token_accuracy
 from harness.results import read_results
 from harness.results.stats import metric_of
 from harness.suites import load_suite
-from harness.tasks import TASKS
+from harness.tasks import TASKS, HubSource
 
 FIXTURE_SUITE = Path(__file__).parent / "fixtures" / "xglue-sample.yaml"
 runner = CliRunner()
@@ -92,14 +92,16 @@ def test_every_split_reads_the_hubs_per_language_split_names() -> None:
     for task in XGLUE:
         spec = TASKS[task]
         if task == "xglue_mlqa":  # google/xtreme: microsoft/xglue's MLQA rows have no question ids
-            datasets = {s.hub.dataset for s in spec.splits.values() if s.hub}
+            datasets = {
+                s.dataset for x in spec.splits.values() for s in x.sources if isinstance(s, HubSource)
+            }
             assert datasets == {"google/xtreme", "rajpurkar/squad"}
             continue
-        hubs = {name: split.hub for name, split in spec.splits.items()}
-        assert {name: (h.dataset, h.split) for name, h in hubs.items() if h} == {
-            "train": ("microsoft/xglue", "train"),
-            "validation": ("microsoft/xglue", "validation.{lang}"),
-            "test": ("microsoft/xglue", "test.{lang}"),
+        hubs = {name: split.sources for name, split in spec.splits.items()}
+        assert {name: [(h.dataset, h.split) for h in found] for name, found in hubs.items()} == {
+            "train": [("microsoft/xglue", "train")],
+            "validation": [("microsoft/xglue", "validation.{lang}")],
+            "test": [("microsoft/xglue", "test.{lang}")],
         }, task
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import harness
-from harness.cli import leaderboard, suites, track
+from harness.cli import data, leaderboard, suites, track
 from harness.cli.eval import eval_command
 from harness.cli.intermediate import intermediate_command
 from harness.cli.score import score_command
@@ -19,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(suites.app, name="suites")
+app.add_typer(data.app, name="data")
 app.add_typer(track.app, name="track")
 app.add_typer(leaderboard.app, name="leaderboard")
 app.command("submit")(leaderboard.submit_command)

@@ -63,9 +63,11 @@ def eval_command(
         typer.Option(
             "--data-dir",
             help=(
-                "Read splits from an XTREME download/ folder (layout of scripts/download_data.sh) instead "
-                "of the hub."
+                "Your data folder: the XTREME download/ layout (scripts/download_data.sh) and the original "
+                "releases (UD trees, PAWS-X, LASER Tatoeba, ...; docs/data.md). A split is read from it when "
+                "its files are there, else from the pinned hub copy. `harness data check` shows which."
             ),
+            envvar="HARNESS_DATA_DIR",
             exists=True,
             file_okay=False,
         ),

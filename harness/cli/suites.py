@@ -10,7 +10,7 @@ from rich.table import Table
 
 from harness.cli.common import console, handle_errors
 from harness.suites import RetrievalOptions, Suite, TaskEntry
-from harness.tasks import Split, TaskSpec
+from harness.tasks import HubSource, Split, TaskSpec
 
 app = typer.Typer(help="List and inspect evaluation suites.", no_args_is_help=True)
 
@@ -130,14 +130,28 @@ def _retrieval_lines(options: RetrievalOptions) -> list[str]:
 
 
 def _source(split: Split) -> str:
+    """The split's sources in order of preference (`harness data check` says which one a run reads)."""
+    from harness.tasks.releases import RELEASES
+
     parts = []
-    if split.hub is not None:
-        hub = split.hub
-        where = "/".join(x for x in (hub.config, hub.data_dir, hub.split) if x)
-        if hub.filter_column:
-            op = "starts with" if hub.filter_prefix else "=="
-            where += f", {hub.filter_column} {op} {hub.filter_value}"
-        parts.append(f"{hub.dataset} ({where})")
-    if split.download is not None:
-        parts.append(f"download/{split.download.path}")
+    for source in split.sources:
+        if isinstance(source, HubSource):
+            where = "/".join(x for x in (source.config, source.data_dir, source.split) if x)
+            if source.filter_column:
+                op = "starts with" if source.filter_prefix else "=="
+                where += f", {source.filter_column} {op} {source.filter_value}"
+            text = f"{source.dataset} ({where})"
+        else:
+            folder = RELEASES[source.release].folders[0]
+            text = "/".join(x for x in (folder or "data", source.path) if x)
+            text = (
+                f"{source.release}: {text}"
+                if source.release != "xtreme-download"
+                else f"download/{source.path}"
+            )
+            if not source.labelled:
+                text += " (no labels)"
+        if source.languages is not None:
+            text += f" [{len(source.languages)} languages]"
+        parts.append(text)
     return " | ".join(parts) + (f"  [dim]{split.note}[/dim]" if split.note else "")

@@ -1,37 +1,40 @@
-"""Where examples come from: the Hugging Face hub (pinned revision) or an XTREME download/ directory.
+"""Where examples come from: the pinned hub copy, or a published release in the user's data folder.
 
-`load_split` returns canonical examples (see `harness.data.fields`) plus a provenance record that
-goes into results.json unchanged.
+`load_split` reads a split from the source `harness.data.sources` resolves, checks the examples
+against the reference's data (`harness.data.checks`) and returns them with a provenance record that
+goes into results.json unchanged: the source, its licence, the revision or checksum read, and every
+divergence from the reference's data, known or found.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.data import download, hub
+from harness.data import checks, hub
 from harness.data.fields import map_row, template_columns
+from harness.data.hashing import hash_files
+from harness.data.layouts import LAYOUTS
+from harness.data.sources import Resolved, describe, fill, fill_options, missing_hint, resolve
 from harness.errors import HarnessError
-from harness.languages import get_language
 from harness.suites import Suite
-from harness.tasks.spec import Split, TaskSpec
+from harness.tasks.releases import HUB_LICENCES, RELEASES
+from harness.tasks.spec import FileSource, FormatName, HubSource, TaskSpec
 
 
 @dataclass(frozen=True)
 class DataOptions:
-    """Run-wide data settings: the suite (pins, local folders) and an optional download/ dir."""
+    """Run-wide data settings: the suite (pins, local folders), the data folder and --limit."""
 
     suite: Suite
     data_dir: Path | None = None
     limit: int | None = None  # keep the first N examples of every split (smoke runs only)
 
     @property
-    def download_dir(self) -> Path | None:
-        """--data-dir, else the suite's own download/ folder (for splits only found there)."""
-        return self.data_dir or self.suite.download_path()
+    def folders(self) -> list[Path]:
+        """Where file sources are looked for: --data-dir, then the suite's own data folder."""
+        return [f for f in (self.data_dir, self.suite.download_path()) if f is not None]
 
 
 @dataclass
@@ -40,57 +43,81 @@ class LoadedSplit:
     labelled: bool
     provenance: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def divergences(self) -> list[str]:
+        return list(self.provenance.get("divergences", []))
 
-def _fill(template: str | None, spec: TaskSpec, lang: str) -> str | None:
-    if template is None:
-        return None
-    return template.format(lang=lang, name=get_language(lang).name, code=spec.codes.get(lang, lang))
+
+def locate(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> Resolved | None:
+    """The source `load_split` would read (present or not), or None when no source holds `lang`."""
+    split = spec.splits[split_name]
+    lang = lang if split.per_language else "en"
+    return resolve(spec, split, lang, options.suite, options.folders)
+
+
+def split_present(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> bool:
+    """Whether a split that is optional for a task is there (BUCC's test gold: the reference deletes it)."""
+    found = locate(spec, split_name, lang, options)
+    return found is not None and found.present
 
 
 def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> LoadedSplit:
     """Load one split of a task for one language (English-only splits ignore `lang`)."""
-    split: Split = spec.splits[split_name]
+    split = spec.splits[split_name]
     lang = lang if split.per_language else "en"
     where = f"{spec.name}/{split_name}/{lang}"
-    if options.data_dir is not None and split.download is not None:
-        loaded = _from_download(spec, split, lang, options.data_dir, where)
-    elif split.hub is not None:
-        loaded = _from_hub(spec, split, lang, options.suite, where)
-    elif split.download is not None and options.download_dir is not None:
-        loaded = _from_download(spec, split, lang, options.download_dir, where)
-    else:
+    resolved = resolve(spec, split, lang, options.suite, options.folders)
+    if resolved is None:
+        hubs = sorted({s.dataset for s in split.sources if isinstance(s, HubSource)})
         raise HarnessError(
-            f"{where}: this split is only available in the XTREME download/ layout; pass --data-dir"
+            f"{where}: no source holds this language; the suite pins none of "
+            f"{', '.join(hubs) or 'its datasets'}"
         )
+    if not resolved.present:
+        raise HarnessError(f"{where}: {missing_hint(resolved, spec, lang, options.folders)}")
+    notes: list[str] = []
+    if isinstance(resolved.source, HubSource):
+        loaded = _from_hub(spec, resolved.source, lang, options.suite, where)
+    else:
+        loaded = _from_files(spec, resolved, lang, notes, where)
+    loaded.provenance["description"] = describe(resolved, spec, lang, options.suite)
+    notes += _known(resolved, lang, options.suite)
+    notes += checks.row_count(spec, split_name, lang, len(loaded.examples))
+    if loaded.labelled:
+        if spec.format is FormatName.extractive_qa:
+            notes += checks.answers(loaded.examples, where)
+        notes += checks.labels(spec, loaded.examples)
     if options.limit is not None:
         loaded.examples = loaded.examples[: options.limit]
-    loaded.provenance.update(task=spec.name, split=split_name, language=lang, examples=len(loaded.examples))
+    loaded.provenance.update(
+        task=spec.name, split=split_name, language=lang, examples=len(loaded.examples), divergences=notes
+    )
     if not loaded.examples:
-        raise HarnessError(f"{where}: no examples ({_describe(loaded.provenance)})")
+        raise HarnessError(f"{where}: no examples ({loaded.provenance['description']})")
     return loaded
 
 
-def download_file_exists(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> bool:
-    """Whether an optional download-layout file is there (BUCC test gold: the reference deletes it)."""
-    source = spec.splits[split_name].download
-    folder = options.download_dir
-    return source is not None and folder is not None and (folder / _fill(source.path, spec, lang)).is_file()
+def _known(resolved: Resolved, lang: str, suite: Suite) -> list[str]:
+    """The source's documented divergences; a hub source's only at the pinned revision (a local
+    copy given by `path:` is whatever the user put there, and is checked as it is read)."""
+    source = resolved.source
+    if isinstance(source, HubSource) and suite.datasets[source.dataset].path is not None:
+        return []
+    return [d.text for d in source.divergences if d.applies(lang)]
 
 
-def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str) -> LoadedSplit:
-    source = split.hub
-    assert source is not None
+def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where: str) -> LoadedSplit:
     pin = suite.datasets[source.dataset]
     local = suite.dataset_path(source.dataset)
-    config = _fill(source.config, spec, lang)
-    data_dir = _fill(source.data_dir, spec, lang)
-    split_name = _fill(source.split, spec, lang)  # XGLUE names its splits per language (test.de)
+    config = fill(source.config, spec, lang)
+    data_dir = fill(source.data_dir, spec, lang)
+    split_name = fill(source.split, spec, lang)  # XGLUE names its splits per language (test.de)
     assert split_name is not None
-    wanted = _fill(source.filter_value, spec, lang)
+    wanted = fill(source.filter_value, spec, lang)
     columns = template_columns(source.fields.values())
     if source.filter_column and source.filter_column not in columns:
         columns.append(source.filter_column)
-    rows, _, cached = hub.load_rows(
+    rows, _, used = hub.load_rows(
         source.dataset,
         config=config,
         split=split_name,
@@ -99,10 +126,10 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
         local_path=local,
         columns=columns,
     )
-    if local is None and pin.revision is not None and cached is not None and cached != pin.revision:
+    if local is None and pin.revision is not None and used is not None and used != pin.revision:
         # Offline, datasets falls back to whatever version it has cached: never score that silently.
         raise HarnessError(
-            f"{where}: the datasets cache holds {source.dataset} at {cached}, but the suite pins "
+            f"{where}: the datasets cache holds {source.dataset} at {used}, but the suite pins "
             f"{pin.revision}; fetch the pinned revision (with network access) or remove the stale cache"
         )
     examples = []
@@ -121,50 +148,35 @@ def _from_hub(spec: TaskSpec, split: Split, lang: str, suite: Suite, where: str)
         "filter": f"{source.filter_column}{'^=' if source.filter_prefix else '=='}{wanted}"
         if source.filter_column
         else None,
+        "licence": HUB_LICENCES.get(source.dataset, f"see https://huggingface.co/datasets/{source.dataset}"),
         "revision_requested": pin.revision,
         # The commit the datasets cache was built from (None when the cache path does not show it);
-        # for a local folder, a hash of its data files.
-        "revision_used": _folder_hash(local) if local is not None else cached,
+        # for a local folder, the sha256 of the config's data files.
+        "revision_used": used,
     }
     return LoadedSplit(examples, labelled=True, provenance=provenance)
 
 
-def _from_download(spec: TaskSpec, split: Split, lang: str, data_dir: Path, where: str) -> LoadedSplit:
-    source = split.download
-    assert source is not None
-    relative = _fill(source.path, spec, lang)
-    assert relative is not None
-    path = data_dir / relative
-    if not path.is_file():
-        raise HarnessError(
-            f"{path}: data file not found ({where}); --data-dir expects the layout of "
-            "google-research/xtreme scripts/download_data.sh"
-        )
+def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str], where: str) -> LoadedSplit:
+    source = resolved.source
+    assert isinstance(source, FileSource) and resolved.folder is not None
+    files = list(resolved.files)
+    options = fill_options(source.options, spec, lang)
+    try:
+        rows = list(LAYOUTS[source.layout].rows(files, source, options, notes))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise HarnessError(f"{files[0]}: cannot read ({where}): {exc}") from None
     examples = [
-        map_row(row, source.fields, source.label_map, source.labelled, f"{path}:{i + 1}")
-        for i, row in enumerate(download.read_rows(path, source))
+        map_row(row, source.fields, source.label_map, source.labelled, f"{files[0]}:{i + 1}")
+        for i, row in enumerate(rows)
     ]
-    provenance = {"source": "download", "path": str(path), "revision_used": "sha256:" + _file_hash(path)}
+    release = RELEASES[source.release]
+    provenance = {
+        "source": resolved.kind,
+        "release": release.name,
+        "licence": release.licence,
+        "path": str(files[0]),
+        "files": [str(f.relative_to(resolved.folder)) for f in files],
+        "revision_used": hash_files(files, relative_to=resolved.folder),
+    }
     return LoadedSplit(examples, labelled=source.labelled, provenance=provenance)
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=64)
-def _folder_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(_file_hash(path).encode())
-    return "sha256:" + digest.hexdigest()
-
-
-def _describe(provenance: dict[str, Any]) -> str:
-    keys = ("dataset", "config", "hub_split", "filter", "path")
-    return ", ".join(f"{k}={provenance[k]}" for k in keys if provenance.get(k))

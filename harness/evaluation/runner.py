@@ -30,6 +30,7 @@ from harness.formats import get_format, is_supported
 from harness.languages import groups_of
 from harness.models import Checkpoint, load_encoder, load_tokenizer
 from harness.results import (
+    DataNote,
     Environment,
     GroupResult,
     ModelInfo,
@@ -81,6 +82,17 @@ def _throughput(runs: list[SeedRun]) -> dict[str, Throughput]:
     predict = [run.predict_throughput for run in runs if run.predict_throughput]
     combined = {"fine_tune": combine_throughput(train), "predict": combine_throughput(predict)}
     return {stage: value for stage, value in combined.items() if value is not None}
+
+
+def data_notes(provenance: list[dict[str, Any]]) -> list[DataNote]:
+    """Every divergence the loaded splits recorded, once per (split, language, note)."""
+    notes = []
+    for entry in provenance:
+        for note in entry.get("divergences", []):
+            item = DataNote(split=entry["split"], language=entry["language"], note=note)
+            if item not in notes:
+                notes.append(item)
+    return notes
 
 
 def _now() -> str:
@@ -226,6 +238,14 @@ class Runner:
             runs, stats, provenance = self._fine_tuned(name, languages, base.seeds)
 
         summary = summarize(entry, runs, stats)
+        divergences = data_notes(provenance)
+        if divergences:
+            where = sorted({f"{n.split}/{n.language}" for n in divergences})
+            self.reporter.warn(
+                f"{name}: the data read differs from the reference's in {len(where)} split(s) "
+                f"({', '.join(where[:6])}{', ...' if len(where) > 6 else ''}); "
+                f"results.json tasks.{name}.divergences says how"
+            )
         unscored = sorted({lang for run in runs for lang in run.unscored})
         reason = None
         if unscored:
@@ -248,6 +268,7 @@ class Runner:
                 "average_spread": summary.average_spread,
                 "score": summary.score,
                 "data": provenance,
+                "divergences": divergences,
                 "throughput": _throughput(runs),
             }
         )

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness.data import DataOptions, download_file_exists
+from harness.data import DataOptions, split_present
 from harness.errors import HarnessError
 from harness.metrics import accuracy, best_threshold, bucc_f1, map_at_k, mrr_at_k
 from harness.metrics.retrieval import average_precisions, reciprocal_ranks
@@ -124,7 +124,7 @@ def bitext_mining(ctx: RetrievalContext, record: SeedRun) -> None:
         predicted = [pair for pair, score in candidates("test", lang) if score >= threshold]
         record.examples[lang] = len(predicted)
         ctx.write("predictions", lang, "".join(f"{p}\n" for p in predicted))
-        if download_file_exists(ctx.spec, "test_gold", lang, ctx.data):
+        if split_present(ctx.spec, "test_gold", lang, ctx.data):
             test_gold = gold("test", lang)
             record.scores[lang] = _scores(bucc_f1(test_gold, predicted), ctx.entry.metrics)
             ctx.write("labels", lang, "".join(f"{g}\n" for g in sorted(test_gold)))
@@ -316,4 +316,10 @@ SUFFIX = {
     "bitext_mining": "tsv",
     "entity_linking": "json",
     "answer_retrieval": "json",
+}
+
+# Splits a protocol reads beside the suite's train and test roles (listed by `harness data check`).
+OTHER_SPLITS: dict[str, tuple[str, ...]] = {
+    "bitext_mining": ("dev_source", "dev_target", "dev_gold", "test_target", "test_gold"),
+    "entity_linking": ("candidates",),
 }

@@ -42,7 +42,8 @@ def _spec(name: str, title: str, fmt: FormatName, splits: dict[str, Split], labe
 
 def _train(dataset: str, fields: dict, config: str | None = None, split: str = "train", **kw) -> Split:  # type: ignore[no-untyped-def]
     return Split(
-        per_language=False, hub=HubSource(dataset=dataset, config=config, split=split, fields=fields, **kw)
+        per_language=False,
+        sources=(HubSource(dataset=dataset, config=config, split=split, fields=fields, **kw),),
     )
 
 

@@ -31,6 +31,7 @@ from harness.intermediate.catalogue import IntermediateTask, intermediate_task
 from harness.intermediate.sampling import MultiTaskBatches, Sampling, task_probabilities
 from harness.models import RECIPE_FILE, Checkpoint, load_model, load_tokenizer
 from harness.suites import DatasetPin, Hyperparameters, QAOptions, Suite
+from harness.tasks.spec import HubSource
 from harness.training import Runtime, TrainProgress, fine_tune, seed_everything
 from harness.training.throughput import summarize
 
@@ -83,7 +84,13 @@ def _hyperparameters(request: IntermediateRequest, task: IntermediateTask) -> Hy
 
 def _sources(suite: Suite, tasks: list[IntermediateTask]) -> Suite:
     """The suite's dataset pins, plus an unpinned entry (hub head) for each dataset it lacks."""
-    needed = {s.hub.dataset for t in tasks for name in t.train if (s := t.spec.splits[name]).hub is not None}
+    needed = {
+        source.dataset
+        for t in tasks
+        for name in t.train
+        for source in t.spec.splits[name].sources
+        if isinstance(source, HubSource)
+    }
     extra = {
         dataset: DatasetPin.model_construct(revision=None, path=None, note="unpinned")
         for dataset in sorted(needed - set(suite.datasets))

@@ -3,6 +3,7 @@
 from harness.results.io import read_results, write_results
 from harness.results.schema import (
     SCHEMA_VERSION,
+    DataNote,
     Environment,
     GroupResult,
     LanguageGroup,
@@ -21,6 +22,7 @@ from harness.results.schema import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "DataNote",
     "Environment",
     "GroupResult",
     "LanguageGroup",

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from harness.results.schema import SCHEMA_VERSION, Results
+from harness.results.schema import READABLE_VERSIONS, Results
 
 
 def write_results(results: Results, path: Path) -> None:
@@ -26,6 +26,8 @@ def write_results(results: Results, path: Path) -> None:
 def read_results(path: Path) -> Results:
     data = json.loads(path.read_text(encoding="utf-8"))
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ValueError(f"{path}: schema_version {version!r}; this harness reads {SCHEMA_VERSION}")
+    if version not in READABLE_VERSIONS:
+        raise ValueError(
+            f"{path}: schema_version {version!r}; this harness reads {', '.join(READABLE_VERSIONS)}"
+        )
     return Results.model_validate(data)

@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+# Versions this harness reads: 1.1 added tasks.<task>.divergences (absent, i.e. empty, in 1.0).
+READABLE_VERSIONS = ("1.0", "1.1")
 
 TaskStatus = Literal["complete", "incomplete", "not_supported", "failed", "pending", "absent"]
 GroupKind = Literal["family", "script", "resource"]  # how languages are grouped (harness/languages.py)
@@ -67,6 +69,14 @@ class Spread(_Model):
     ci95: tuple[float, float] | None = None  # 95% bootstrap interval of the mean; None: not resampled
 
 
+class DataNote(_Model):
+    """A way the data read differs from the reference's (docs/data.md), for one split and language."""
+
+    split: str
+    language: str
+    note: str
+
+
 class TaskResult(_Model):
     name: str
     title: str
@@ -89,6 +99,7 @@ class TaskResult(_Model):
     average_spread: dict[str, Spread] = {}  # metric -> spread of the task average (complete tasks only)
     score: float | None = None
     data: list[dict[str, Any]] = []
+    divergences: list[DataNote] = []  # from `data`: every known or found difference from the reference's data
     # "fine_tune" / "predict": combined over the seeds and stages of this task (resumed ones included)
     throughput: dict[str, Throughput] = {}
 

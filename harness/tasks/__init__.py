@@ -8,7 +8,7 @@ from harness.tasks.mewslix import MEWSLIX
 from harness.tasks.mlqa import MLQA
 from harness.tasks.panx import PANX
 from harness.tasks.pawsx import PAWSX
-from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec
 from harness.tasks.tatoeba import TATOEBA
 from harness.tasks.tydiqa import TYDIQA
 from harness.tasks.udpos import UDPOS
@@ -17,7 +17,7 @@ from harness.tasks.xglue import XGLUE_TASKS
 from harness.tasks.xnli import XNLI
 from harness.tasks.xquad import XQUAD
 
-__all__ = ["TASKS", "DownloadSource", "FormatName", "HubSource", "Split", "TaskSpec"]
+__all__ = ["TASKS", "FileSource", "FormatName", "HubSource", "Split", "TaskSpec"]
 
 
 def _registry(*specs: TaskSpec) -> dict[str, TaskSpec]:

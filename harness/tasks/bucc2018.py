@@ -1,33 +1,37 @@
 """BUCC 2018 bitext mining (Zweigenbaum et al., 2018), XTREME only."""
 
-from harness.tasks.spec import DownloadSource, FormatName, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, Split, TaskSpec, download
 
 _SENTENCES = {"id": "{id}", "text": "{text}"}
 _PAIRS = {"source_id": "{source_id}", "target_id": "{target_id}"}
+_GOLD = ("source_id", "target_id")
 
 
 def _sentences(split: str, side: str) -> Split:
     # `{lang}-en.{split}.{side}`: one `id<TAB>sentence` per line
     suffix = "{lang}" if side == "source" else "en"
-    return Split(
-        download=DownloadSource(
-            path=f"bucc2018/{{lang}}-en.{split}.{suffix}", columns=("id", "text"), fields=_SENTENCES
-        )
-    )
+    sources = [download(f"bucc2018/{{lang}}-en.{split}.{suffix}", columns=("id", "text"), fields=_SENTENCES)]
+    if split == "test":  # the release's names, before download_data.sh renames training to test
+        sources.append(_release(f"{{lang}}-en/{{lang}}-en.training.{suffix}", ("id", "text"), _SENTENCES))
+    return Split(sources=tuple(sources))
 
 
 def _gold(split: str) -> Split:
-    return Split(
-        download=DownloadSource(
-            path=f"bucc2018/{{lang}}-en.{split}.gold", columns=("source_id", "target_id"), fields=_PAIRS
-        )
-    )
+    sources = [download(f"bucc2018/{{lang}}-en.{split}.gold", columns=_GOLD, fields=_PAIRS)]
+    if split == "test":  # download_data.sh deletes the test gold; the release's training gold is it
+        sources.append(_release("{lang}-en/{lang}-en.training.gold", _GOLD, _PAIRS))
+    return Split(sources=tuple(sources))
+
+
+def _release(path: str, columns: tuple[str, ...], fields: dict[str, str]) -> FileSource:
+    return FileSource(release="bucc2018", path=path, layout="tsv", columns=columns, fields=fields)
 
 
 # google/xtreme's bucc18 configs hold only the gold pairs, not the comparable corpora that mining
-# needs, so BUCC reads the download/ layout only. The reference renames the BUCC "sample" set to dev
-# (its gold tunes the threshold) and the BUCC "training" set to test; download_data.sh deletes the
-# test gold, so test scores need `{lang}-en.test.gold` put back (otherwise: predicted, not scored).
+# needs, so BUCC reads the download/ layout or the release's archives. The reference renames the
+# BUCC "sample" set to dev (its gold tunes the threshold) and the "training" set to test;
+# download_data.sh deletes the test gold: put `{lang}-en.test.gold` back, or the release's
+# `{lang}-en/{lang}-en.training.gold` into the data folder's bucc2018/ (else: predicted, not scored).
 BUCC2018 = TaskSpec(
     name="bucc2018",
     title="BUCC 2018",

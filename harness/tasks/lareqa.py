@@ -1,7 +1,7 @@
 """LAReQA (Roy et al., 2020): language-agnostic answer retrieval over XQuAD-R (XTREME-R)."""
 
 from harness.tasks._squad import SQUAD_TRAIN
-from harness.tasks.spec import DownloadSource, FormatName, Split, TaskSpec
+from harness.tasks.spec import FormatName, Split, TaskSpec, download
 
 LAREQA = TaskSpec(
     name="lareqa",
@@ -13,18 +13,21 @@ LAREQA = TaskSpec(
     splits={
         "squad_train": SQUAD_TRAIN,
         # XQuAD with sentence breaks; the questions and candidate sentences of all languages are pooled
+        # download_data.sh unpacks the google-research-datasets/lareqa repository as it is
         "test": Split(
-            download=DownloadSource(
-                path="lareqa/xquad-r/{lang}.json",
-                layout="json",
-                fields={
-                    "id": "{id}",
-                    "question": "{question}",
-                    "context": "{context}",
-                    "answers": "{answers}",
-                    "sentence_breaks": "{sentence_breaks}",
-                    "paragraph": "{paragraph}",
-                },
+            sources=(
+                download(
+                    "lareqa/xquad-r/{lang}.json",
+                    layout="json",
+                    fields={
+                        "id": "{id}",
+                        "question": "{question}",
+                        "context": "{context}",
+                        "answers": "{answers}",
+                        "sentence_breaks": "{sentence_breaks}",
+                        "paragraph": "{paragraph}",
+                    },
+                ),
             )
         ),
     },

@@ -1,8 +1,11 @@
 """Mewsli-X (Botha et al., 2020; XTREME-R version): multilingual entity linking as retrieval."""
 
-from harness.tasks.spec import DownloadSource, FormatName, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, Split, TaskSpec, download
 
-# Only in the download/ layout (the Mewsli-X scripts build it from WikiNews, Wikipedia and Wikidata).
+_MENTION = {"mention": "{mention}"}
+
+# Built by the Mewsli-X scripts from WikiNews, Wikipedia and Wikidata. download_data.sh moves their
+# output into download/mewslix/ and shards the mentions per language, blanking the test entity ids.
 MEWSLIX = TaskSpec(
     name="mewslix",
     title="Mewsli-X",
@@ -14,39 +17,52 @@ MEWSLIX = TaskSpec(
         # English Wikipedia mention-entity pairs (167,719)
         "train": Split(
             per_language=False,
-            download=DownloadSource(
-                path="mewslix/wikipedia_pairs-train.jsonl",
-                layout="jsonl",
-                fields={"mention": "{contextual_mention}", "entity": "{entity}"},
+            sources=(
+                download(
+                    "mewslix/wikipedia_pairs-train.jsonl",
+                    layout="jsonl",
+                    fields={"mention": "{contextual_mention}", "entity": "{entity}"},
+                ),
             ),
         ),
         # the 1,003,893 candidate entities, descriptions in 50 languages
         "candidates": Split(
             per_language=False,
-            download=DownloadSource(
-                path="mewslix/candidate_set_entities.jsonl",
-                layout="jsonl",
-                fields={
-                    "entity_id": "{entity_id}",
-                    "description": "{description}",
-                    "sentence_spans": "{sentence_spans}",
-                },
+            sources=(
+                download(
+                    "mewslix/candidate_set_entities.jsonl",
+                    layout="jsonl",
+                    fields={
+                        "entity_id": "{entity_id}",
+                        "description": "{description}",
+                        "sentence_spans": "{sentence_spans}",
+                    },
+                ),
             ),
         ),
-        # WikiNews mentions; download_data.sh blanks the test entity ids (then: predicted, not scored)
+        # WikiNews mentions, all languages in one file of the release
         "test": Split(
             note="released data version mewsli-x_20220518_6 differs from the paper's",
-            download=DownloadSource(
-                path="mewslix/wikinews_mentions/test-{lang}.jsonl",
-                layout="mentions",
-                fields={"mention": "{mention}"},
+            sources=(
+                FileSource(
+                    release="mewsli-x",
+                    path="wikinews_mentions-test.jsonl",
+                    layout="mentions",
+                    options={"language": "{lang}"},
+                    fields=_MENTION,
+                ),
+                # download_data.sh blanks the test entity ids (then: predicted, not scored)
+                download(
+                    "mewslix/wikinews_mentions/test-{lang}.jsonl",
+                    layout="mentions",
+                    labelled=False,
+                    fields=_MENTION,
+                ),
             ),
         ),
         "dev": Split(
-            download=DownloadSource(
-                path="mewslix/wikinews_mentions/dev-{lang}.jsonl",
-                layout="mentions",
-                fields={"mention": "{mention}"},
+            sources=(
+                download("mewslix/wikinews_mentions/dev-{lang}.jsonl", layout="mentions", fields=_MENTION),
             )
         ),
     },

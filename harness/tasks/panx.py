@@ -1,13 +1,34 @@
 """WikiANN / PAN-X named entity recognition (Pan et al. 2017; Rahimi et al. 2019 splits)."""
 
-from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, codes, download
 
 _FIELDS = {"tokens": "{tokens}", "tags": "{ner_tags}"}
 _CONLL = {"tokens": "{tokens}", "tags": "{tags}"}
 
+# google/xtreme has PAN-X configs for XTREME's 40 languages; unimelb-nlp/wikiann (the same
+# panx_dataset archive, all 176 languages, huggingface/datasets@d7dfbc8 datasets/wikiann/wikiann.py)
+# holds XTREME-R's additions qu, pl, uk, az, lt, pa, gu, ro too.
+XTREME_LANGUAGES = codes(
+    "ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru ja ka ko th sw yo "
+    "my zh kk tr et fi hu"
+)
+
 
 def _hub(split: str, config: str = "PAN-X.{lang}") -> HubSource:
-    return HubSource(dataset="google/xtreme", config=config, split=split, fields=_FIELDS)
+    return HubSource(
+        dataset="google/xtreme", config=config, split=split, fields=_FIELDS, languages=XTREME_LANGUAGES
+    )
+
+
+def _wikiann(split: str) -> HubSource:
+    # a commit of the hub's parquet conversion branch: one folder per language, one per split
+    return HubSource(dataset="unimelb-nlp/wikiann", data_dir="{lang}", split=split, fields=_FIELDS)
+
+
+def _release(split: str) -> FileSource:
+    return FileSource(
+        release="panx", path="", layout="panx", options={"language": "{lang}", "split": split}, fields=_CONLL
+    )
 
 
 PANX = TaskSpec(
@@ -20,19 +41,27 @@ PANX = TaskSpec(
     splits={
         "train": Split(
             per_language=False,
-            hub=_hub("train", "PAN-X.en"),
-            download=DownloadSource(path="panx/train-en.tsv", layout="conll", fields=_CONLL),
+            sources=(
+                download("panx/train-en.tsv", layout="conll", fields=_CONLL),
+                _release("train"),
+                _hub("train", "PAN-X.en"),
+            ),
         ),
         "validation": Split(
-            hub=_hub("validation"),
-            download=DownloadSource(path="panx/dev-{lang}.tsv", layout="conll", fields=_CONLL),
+            sources=(
+                download("panx/dev-{lang}.tsv", layout="conll", fields=_CONLL),
+                _release("dev"),
+                _hub("validation"),
+                _wikiann("validation"),
+            )
         ),
         "test": Split(
-            note="the XTREME-R additions (qu, pl, uk, az, lt, pa, gu, ro) are not in google/xtreme",
-            hub=_hub("test"),
-            download=DownloadSource(
-                path="panx/test-{lang}.tsv", layout="conll", labelled=False, fields=_CONLL
-            ),
+            sources=(
+                _release("test"),
+                _hub("test"),
+                _wikiann("test"),
+                download("panx/test-{lang}.tsv", layout="conll", labelled=False, fields=_CONLL),
+            )
         ),
     },
 )

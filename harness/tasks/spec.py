@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 
 class FormatName(str, Enum):
@@ -29,7 +29,36 @@ FieldTemplate = str | tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
-class HubSource:
+class Divergence:
+    """A known difference between a source and the reference's data (docs/data.md).
+
+    Recorded with every split read from the source, for the languages it names (None: all). Hub
+    divergences describe the pinned hub revision; a local copy given by `path:` in a suite is
+    checked as it is read instead.
+    """
+
+    text: str
+    languages: frozenset[str] | None = None
+
+    def applies(self, lang: str) -> bool:
+        return self.languages is None or lang in self.languages
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Source:
+    """What every source has: how raw rows become canonical fields, and which languages it holds."""
+
+    fields: Mapping[str, FieldTemplate]
+    label_map: Mapping[str, str] | None = None  # raw label text -> task label
+    languages: frozenset[str] | None = None  # the languages it holds; None: every language
+    divergences: tuple[Divergence, ...] = ()
+
+    def covers(self, lang: str) -> bool:
+        return self.languages is None or lang in self.languages
+
+
+@dataclass(frozen=True, kw_only=True)
+class HubSource(_Source):
     """A split of a Hugging Face hub dataset. The suite pins the revision of `dataset`.
 
     `config`, `split`, `data_dir` and `filter_value` may contain `{lang}` (ISO 639-1), `{name}` (English
@@ -43,37 +72,53 @@ class HubSource:
     filter_column: str | None = None  # keep rows whose column equals (or starts with) filter_value
     filter_value: str | None = None
     filter_prefix: bool = False
-    fields: Mapping[str, FieldTemplate]
-    label_map: Mapping[str, str] | None = None  # raw label text -> task label
 
 
 @dataclass(frozen=True, kw_only=True)
-class DownloadSource:
-    """A file in the layout `scripts/download_data.sh` of google-research/xtreme produces.
+class FileSource(_Source):
+    """Files of a published release, read from the user's data folder (`--data-dir`).
 
-    `path` is relative to the download directory and may contain `{lang}`. `tsv` files hold one
-    example per line, have no header and are split on tabs without quote handling, as the reference
-    reads them; `columns` names their columns. `jsonl` holds one JSON object per line; `conll`
-    one `token[\ttag]` per line with blank lines between sentences; `json` a SQuAD-style file;
-    `mentions` Mewsli-X's JSON lines of a context with its mentions (one row per mention).
+    `release` names an entry of `harness.tasks.releases.RELEASES` (where to get it, its licence and
+    the folder names it is looked for under); `xtreme-download` is the layout that
+    `scripts/download_data.sh` of google-research/xtreme writes. `path` is relative to the release's
+    folder and may contain `{lang}`, `{name}` and `{code}` as for hub sources; `layout` names the
+    reader (`harness.data.layouts.LAYOUTS`), `columns` the columns of headerless TSV files and
+    `options` the reader's settings (templated like `path`).
     """
 
+    release: str
     path: str
-    layout: Literal["tsv", "jsonl", "conll", "json", "mentions"] = "tsv"
+    layout: str
     columns: tuple[str, ...] = ()
-    # False where the reference strips the test labels (XNLI) or overwrites them (XCOPA sets 0):
-    # such labels must never be scored.
+    options: Mapping[str, str] = field(default_factory=dict)
+    # False where the files hold no usable gold (the reference strips XNLI test labels, blanks
+    # XQuAD answers, sets every XCOPA test label to 0): such splits are predicted, never scored.
     labelled: bool = True
-    fields: Mapping[str, FieldTemplate]
-    label_map: Mapping[str, str] | None = None
+
+
+Source = HubSource | FileSource
+
+
+def codes(text: str) -> frozenset[str]:
+    """A set of language codes written as one space-separated string: `codes("lt pl uk")`."""
+    return frozenset(text.split())
+
+
+def download(path: str, *, layout: str = "tsv", **kw: Any) -> FileSource:
+    """A file of the XTREME download/ layout (google-research/xtreme scripts/download_data.sh)."""
+    return FileSource(release="xtreme-download", path=path, layout=layout, **kw)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Split:
-    """One named split of a task, loadable from the hub or from a download/ directory."""
+    """One named split of a task and the sources that hold it, in order of preference.
 
-    hub: HubSource | None = None
-    download: DownloadSource | None = None
+    The order follows one rule (docs/data.md): the reference's own files (its download/ layout, or
+    the original release read as its scripts read it) first, the pinned hub copy next, files without
+    gold labels last. A run reads the first source that holds the language and is present.
+    """
+
+    sources: tuple[Source, ...]
     per_language: bool = True  # False for English-only splits (training data, English dev)
     note: str = ""
 

@@ -1,6 +1,12 @@
 """Tatoeba similarity search (Artetxe & Schwenk, 2019): 1-NN retrieval of translations."""
 
-from harness.tasks.spec import FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, codes
+
+_PAIR = {"source": "{source_sentence}", "target": "{target_sentence}"}
+_HUB = codes(
+    "af ar bg bn de el es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr nl pt ru sw ta te th tl tr "
+    "ur vi zh"
+)
 
 TATOEBA = TaskSpec(
     name="tatoeba",
@@ -57,12 +63,22 @@ TATOEBA = TaskSpec(
         # Aligned pairs: the English sentence of row i translates the other language's row i. The
         # download/ layout sorts the English side (hiding the alignment), so it cannot be scored.
         "test": Split(
-            note="az, lt, pl, uk, ro are not on the hub (LASER v1 only)",
-            hub=HubSource(
-                dataset="google/xtreme",
-                config="tatoeba.{code}",
-                split="validation",
-                fields={"source": "{source_sentence}", "target": "{target_sentence}"},
+            sources=(
+                FileSource(
+                    release="laser-tatoeba",
+                    path="tatoeba.{code}-eng.{code}",
+                    layout="laser",
+                    fields=_PAIR,
+                ),
+                HubSource(
+                    dataset="google/xtreme",
+                    config="tatoeba.{code}",
+                    split="validation",
+                    fields=_PAIR,
+                    # huggingface/datasets@d7dfbc8 datasets/xtreme/xtreme.py _TATOEBA_LANG: no aze,
+                    # lit, pol, ukr, ron
+                    languages=_HUB,
+                ),
             ),
         ),
     },

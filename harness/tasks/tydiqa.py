@@ -1,7 +1,7 @@
 """TyDiQA-GoldP (Clark et al., 2020): gold-passage QA in 9 languages; trained on its English part."""
 
 from harness.tasks._squad import QA_FIELDS
-from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, download
 
 TYDIQA = TaskSpec(
     name="tydiqa",
@@ -9,7 +9,7 @@ TYDIQA = TaskSpec(
     citation="Clark et al. 2020, TyDi QA: A Benchmark for Information-Seeking Question Answering",
     format=FormatName.extractive_qa,
     metrics=("f1", "exact_match"),
-    # The hub config mixes languages; each id starts with the language's English name.
+    # Ids and the release's dev file names carry each language's English name.
     codes={
         "ar": "arabic",
         "bn": "bengali",
@@ -24,36 +24,56 @@ TYDIQA = TaskSpec(
     splits={
         "train": Split(
             per_language=False,
-            hub=HubSource(
-                dataset="google/xtreme",
-                config="tydiqa",
-                split="train",
-                filter_column="id",
-                filter_value="english-",
-                filter_prefix=True,
-                fields=QA_FIELDS,
-            ),
-            download=DownloadSource(
-                path="tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
-                layout="json",
-                fields=QA_FIELDS,
+            sources=(
+                download(
+                    "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
+                    layout="json",
+                    fields=QA_FIELDS,
+                ),
+                # the release's training file mixes languages; utils_preprocess splits it by id prefix
+                FileSource(
+                    release="tydiqa-goldp",
+                    path="tydiqa-goldp-v1.1-train.json",
+                    layout="json",
+                    options={"id_prefix": "english-"},
+                    fields=QA_FIELDS,
+                ),
+                HubSource(
+                    dataset="google/xtreme",
+                    config="tydiqa",
+                    split="train",
+                    filter_column="id",
+                    filter_value="english-",
+                    filter_prefix=True,
+                    fields=QA_FIELDS,
+                ),
             ),
         ),
         "test": Split(
             note="the reference evaluates on the GoldP v1.1 dev files",
-            hub=HubSource(
-                dataset="google/xtreme",
-                config="tydiqa",
-                split="validation",
-                filter_column="id",
-                filter_value="{code}-",
-                filter_prefix=True,
-                fields=QA_FIELDS,
-            ),
-            download=DownloadSource(
-                path="tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{lang}.dev.json",
-                layout="json",
-                fields=QA_FIELDS,
+            sources=(
+                FileSource(
+                    release="tydiqa-goldp",
+                    path="tydiqa-goldp-v1.1-dev/tydiqa-goldp-dev-{code}.json",
+                    layout="json",
+                    fields=QA_FIELDS,
+                ),
+                HubSource(
+                    dataset="google/xtreme",
+                    config="tydiqa",
+                    split="validation",
+                    filter_column="id",
+                    filter_value="{code}-",
+                    filter_prefix=True,
+                    fields=QA_FIELDS,
+                ),
+                # utils_preprocess.py renames the dev files and blanks their answers
+                download(
+                    "tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{lang}.dev.json",
+                    layout="json",
+                    labelled=False,
+                    fields=QA_FIELDS,
+                ),
             ),
         ),
     },

@@ -14,7 +14,8 @@ question id, which QA scoring keys answers by.
 from collections.abc import Mapping
 
 from harness.tasks._squad import QA_FIELDS, SQUAD_TRAIN
-from harness.tasks.spec import DownloadSource, FieldTemplate, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.mlqa import MLQA
+from harness.tasks.spec import FieldTemplate, FormatName, HubSource, Split, TaskSpec, download
 from harness.tasks.udpos import UPOS_TAGS
 
 _DATASET = "microsoft/xglue"
@@ -34,9 +35,9 @@ def _splits(
         return HubSource(dataset=_DATASET, config=config, split=split, fields=fields, label_map=label_map)
 
     return {
-        "train": Split(per_language=False, hub=hub("train")),
-        "validation": Split(hub=hub("validation.{lang}")),
-        "test": Split(hub=hub("test.{lang}"), note=test_note),
+        "train": Split(per_language=False, sources=(hub("train"),)),
+        "validation": Split(sources=(hub("validation.{lang}"),)),
+        "test": Split(sources=(hub("test.{lang}"),), note=test_note),
     }
 
 
@@ -113,25 +114,19 @@ XGLUE_MLQA = TaskSpec(
     splits={
         "squad_train": SQUAD_TRAIN,
         "validation": Split(
-            hub=HubSource(
-                dataset="google/xtreme", config="MLQA.{lang}.{lang}", split="validation", fields=QA_FIELDS
-            ),
-            download=DownloadSource(
-                path="mlqa/MLQA_V1/dev/dev-context-{lang}-question-{lang}.json",
-                layout="json",
-                fields=QA_FIELDS,
-            ),
+            sources=(
+                HubSource(
+                    dataset="google/xtreme", config="MLQA.{lang}.{lang}", split="validation", fields=QA_FIELDS
+                ),
+                # download_data.sh leaves MLQA's dev files as released
+                download(
+                    "mlqa/MLQA_V1/dev/dev-context-{lang}-question-{lang}.json",
+                    layout="json",
+                    fields=QA_FIELDS,
+                ),
+            )
         ),
-        "test": Split(
-            hub=HubSource(
-                dataset="google/xtreme", config="MLQA.{lang}.{lang}", split="test", fields=QA_FIELDS
-            ),
-            download=DownloadSource(
-                path="mlqa/MLQA_V1/test/test-context-{lang}-question-{lang}.json",
-                layout="json",
-                fields=QA_FIELDS,
-            ),
-        ),
+        "test": MLQA.splits["test"],
     },
 )
 

@@ -1,7 +1,7 @@
 """XQuAD (Artetxe et al., 2020): SQuAD v1.1 dev translated into 11 (XTREME-R: 12) languages."""
 
 from harness.tasks._squad import QA_FIELDS, SQUAD_TRAIN, SQUAD_VALIDATION
-from harness.tasks.spec import DownloadSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, codes, download
 
 XQUAD = TaskSpec(
     name="xquad",
@@ -13,13 +13,26 @@ XQUAD = TaskSpec(
         "squad_train": SQUAD_TRAIN,
         "squad_validation": SQUAD_VALIDATION,
         "test": Split(
-            note="xquad.ro (XTREME-R) is in google/xquad, not in google/xtreme",
-            hub=HubSource(
-                dataset="google/xtreme", config="XQuAD.{lang}", split="validation", fields=QA_FIELDS
-            ),
-            # download_data.sh blanks the answers of the XQuAD test files
-            download=DownloadSource(
-                path="xquad/xquad.{lang}.json", layout="json", labelled=False, fields=QA_FIELDS
+            sources=(
+                # deepmind/xquad, which download_data.sh fetches (for XTREME's 11 languages; ro too)
+                FileSource(release="xquad", path="xquad.{lang}.json", layout="json", fields=QA_FIELDS),
+                HubSource(
+                    dataset="google/xtreme",
+                    config="XQuAD.{lang}",
+                    split="validation",
+                    fields=QA_FIELDS,
+                    languages=codes("ar de el en es hi ru th tr vi zh"),
+                ),
+                # the hub's own XQuAD, with Romanian (not in google/xtreme)
+                HubSource(
+                    dataset="google/xquad",
+                    config="xquad.{lang}",
+                    split="validation",
+                    fields=QA_FIELDS,
+                    languages=codes("ro"),
+                ),
+                # download_data.sh blanks the answers of the XQuAD test files
+                download("xquad/xquad.{lang}.json", layout="json", labelled=False, fields=QA_FIELDS),
             ),
         ),
     },
