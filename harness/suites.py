@@ -288,13 +288,7 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
             raise _FieldError(
                 (*where, "splits", role), f'{name} has no split "{split}"; allowed: {", ".join(spec.splits)}'
             )
-        _check_sources(
-            suite,
-            spec,
-            split,
-            _languages_of(entry, role, spec.splits[split].per_language),
-            (*where, "splits", role),
-        )
+        _check_sources(suite, spec, split, (*where, "splits", role))
     if spec.format in FINE_TUNED and not roles.train:
         raise _FieldError((*where, "splits"), f"a {spec.format.value} task fine-tunes: give its train splits")
     if bool(roles.train) != (entry.hyperparameters is not None):
@@ -314,36 +308,16 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
         raise _FieldError((*where, "selection"), "rule best_on_dev needs a dev split under splits:")
 
 
-def _languages_of(entry: TaskEntry, role: str, per_language: bool) -> list[str]:
-    if not per_language:
-        return ["en"]
-    if role == "dev":
-        return [entry.selection.language if entry.selection else "en"]
-    return entry.languages if role == "test" else ["en"]
-
-
-def _check_sources(
-    suite: Suite, spec: TaskSpec, split: str, languages: list[str], loc: tuple[Any, ...]
-) -> None:
-    """Every language a role reads has a source this suite can use: a file source (read from the
-    data folder when present) or a hub source whose dataset the suite pins."""
+def _check_sources(suite: Suite, spec: TaskSpec, split: str, loc: tuple[Any, ...]) -> None:
+    """A split read only from the hub needs its dataset pinned. Which languages each source holds is
+    `harness data check`'s business (and a run's: a language without a source fails its task)."""
     sources = spec.splits[split].sources
-    for lang in languages:
-        usable = [
-            s
-            for s in sources
-            if s.covers(lang) and (not isinstance(s, HubSource) or s.dataset in suite.datasets)
-        ]
-        if usable:
-            continue
-        hubs = sorted({s.dataset for s in sources if isinstance(s, HubSource) and s.covers(lang)})
-        if hubs:
-            raise _FieldError(
-                loc,
-                f'split "{split}" reads hub dataset "{hubs[0]}", '
-                "which has no pinned revision under datasets:",
-            )
-        raise _FieldError(loc, f'split "{split}" has no source for language "{lang}"')
+    if any(not isinstance(s, HubSource) or s.dataset in suite.datasets for s in sources):
+        return
+    dataset = next(s.dataset for s in sources if isinstance(s, HubSource))
+    raise _FieldError(
+        loc, f'split "{split}" reads hub dataset "{dataset}", which has no pinned revision under datasets:'
+    )
 
 
 # --- loading -------------------------------------------------------------------------------------

@@ -213,7 +213,11 @@ MOCK_EXPECTED = {
         "precision": 54.729166666666664,
         "recall": 62.750000000000014,
     },
-    ("xtreme", "udpos"): {"f1": 70.21746048354693},
+    ("xtreme", "udpos"): {
+        "f1": 70.21746048354693,
+        "precision": 71.02232625883823,
+        "recall": 69.54982073976082,
+    },
     ("xtreme", "bucc2018"): {"f1": 55.0, "precision": 55.0, "recall": 55.0},
     ("xtreme", "tatoeba"): {"accuracy": 53.611111111111114},
     ("xtreme", "xquad"): {"exact_match": 77.27272727272727, "f1": 79.9586776859504},

@@ -191,3 +191,18 @@ def test_cli_missing_folder_is_one_line(folders: tuple[Path, Path, Path], tmp_pa
         app, ["score", "-s", str(suite), "-p", str(tmp_path / "nope"), "-g", str(labels)]
     )
     assert result.exit_code == 2 and "--predictions folder not found" in result.stderr
+
+
+def test_xtreme_r_reports_the_multi_choice_group_as_the_reference_scorer_does(tmp_path: Path) -> None:
+    """evaluate.py's XTREME_R_GROUP2TASK has multi_choice = [xcopa] beside classification."""
+    suite = load_suite("xtreme-r")
+    predictions, labels = tmp_path / "predictions", tmp_path / "labels"
+    for folder, values in ((predictions, [0, 1, 1, 0]), (labels, [0, 1, 0, 0])):
+        (folder / "xcopa").mkdir(parents=True)
+        for lang in suite.tasks["xcopa"].languages:
+            lines = "".join(json.dumps({"label": v}) + "\n" for v in values)
+            (folder / "xcopa" / f"test-{lang}.jsonl").write_text(lines)
+    report = score_folders(suite, predictions, labels)
+    assert report.tasks["xcopa"].score == 75.0
+    assert report.categories["multi_choice"].score == 75.0
+    assert report.categories["classification"].score is None  # XNLI is not in the folders

@@ -1,6 +1,6 @@
 """BUCC 2018 bitext mining (Zweigenbaum et al., 2018), XTREME only."""
 
-from harness.tasks.spec import FileSource, FormatName, Split, TaskSpec, download
+from harness.tasks.spec import FileSource, FormatName, Split, TaskSpec, codes, download
 
 _SENTENCES = {"id": "{id}", "text": "{text}"}
 _PAIRS = {"source_id": "{source_id}", "target_id": "{target_id}"}
@@ -10,21 +10,30 @@ _GOLD = ("source_id", "target_id")
 def _sentences(split: str, side: str) -> Split:
     # `{lang}-en.{split}.{side}`: one `id<TAB>sentence` per line
     suffix = "{lang}" if side == "source" else "en"
-    sources = [download(f"bucc2018/{{lang}}-en.{split}.{suffix}", columns=("id", "text"), fields=_SENTENCES)]
+    sources = [_download(f"bucc2018/{{lang}}-en.{split}.{suffix}", ("id", "text"), _SENTENCES)]
     if split == "test":  # the release's names, before download_data.sh renames training to test
         sources.append(_release(f"{{lang}}-en/{{lang}}-en.training.{suffix}", ("id", "text"), _SENTENCES))
     return Split(sources=tuple(sources))
 
 
 def _gold(split: str) -> Split:
-    sources = [download(f"bucc2018/{{lang}}-en.{split}.gold", columns=_GOLD, fields=_PAIRS)]
+    sources = [_download(f"bucc2018/{{lang}}-en.{split}.gold", _GOLD, _PAIRS)]
     if split == "test":  # download_data.sh deletes the test gold; the release's training gold is it
         sources.append(_release("{lang}-en/{lang}-en.training.gold", _GOLD, _PAIRS))
     return Split(sources=tuple(sources))
 
 
+_LANGUAGES = codes("de fr ru zh")
+
+
+def _download(path: str, columns: tuple[str, ...], fields: dict[str, str]) -> FileSource:
+    return download(path, columns=columns, fields=fields, languages=_LANGUAGES)
+
+
 def _release(path: str, columns: tuple[str, ...], fields: dict[str, str]) -> FileSource:
-    return FileSource(release="bucc2018", path=path, layout="tsv", columns=columns, fields=fields)
+    return FileSource(
+        release="bucc2018", path=path, layout="tsv", columns=columns, fields=fields, languages=_LANGUAGES
+    )
 
 
 # google/xtreme's bucc18 configs hold only the gold pairs, not the comparable corpora that mining

@@ -1,7 +1,7 @@
 """LAReQA (Roy et al., 2020): language-agnostic answer retrieval over XQuAD-R (XTREME-R)."""
 
 from harness.tasks._squad import SQUAD_TRAIN
-from harness.tasks.spec import FormatName, Split, TaskSpec, download
+from harness.tasks.spec import FormatName, Split, TaskSpec, codes, download
 
 LAREQA = TaskSpec(
     name="lareqa",
@@ -27,6 +27,8 @@ LAREQA = TaskSpec(
                         "sentence_breaks": "{sentence_breaks}",
                         "paragraph": "{paragraph}",
                     },
+                    # XQuAD-R's 11 languages (no Romanian)
+                    languages=codes("ar de el en es hi ru th tr vi zh"),
                 ),
             )
         ),

@@ -1,8 +1,10 @@
 """Mewsli-X (Botha et al., 2020; XTREME-R version): multilingual entity linking as retrieval."""
 
-from harness.tasks.spec import FileSource, FormatName, Split, TaskSpec, download
+from harness.tasks.spec import FileSource, FormatName, Split, TaskSpec, codes, download
 
 _MENTION = {"mention": "{mention}"}
+# the WikiNews mention languages (utils_preprocess.MEWSLIX_INPUT_LANGUAGES)
+_LANGUAGES = codes("ar de en es fa ja pl ro ta tr uk")
 
 # Built by the Mewsli-X scripts from WikiNews, Wikipedia and Wikidata. download_data.sh moves their
 # output into download/mewslix/ and shards the mentions per language, blanking the test entity ids.
@@ -50,6 +52,7 @@ MEWSLIX = TaskSpec(
                     layout="mentions",
                     options={"language": "{lang}"},
                     fields=_MENTION,
+                    languages=_LANGUAGES,
                 ),
                 # download_data.sh blanks the test entity ids (then: predicted, not scored)
                 download(
@@ -57,12 +60,18 @@ MEWSLIX = TaskSpec(
                     layout="mentions",
                     labelled=False,
                     fields=_MENTION,
+                    languages=_LANGUAGES,
                 ),
             ),
         ),
         "dev": Split(
             sources=(
-                download("mewslix/wikinews_mentions/dev-{lang}.jsonl", layout="mentions", fields=_MENTION),
+                download(
+                    "mewslix/wikinews_mentions/dev-{lang}.jsonl",
+                    layout="mentions",
+                    fields=_MENTION,
+                    languages=_LANGUAGES,
+                ),
             )
         ),
     },

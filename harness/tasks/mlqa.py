@@ -3,6 +3,8 @@
 from harness.tasks._squad import QA_FIELDS, SQUAD_TRAIN, SQUAD_VALIDATION
 from harness.tasks.spec import Divergence, FileSource, FormatName, HubSource, Split, TaskSpec, codes, download
 
+_LANGUAGES = codes("ar de en es hi vi zh")
+
 MLQA = TaskSpec(
     name="mlqa",
     title="MLQA",
@@ -20,6 +22,7 @@ MLQA = TaskSpec(
                     path="test/test-context-{lang}-question-{lang}.json",
                     layout="json",
                     fields=QA_FIELDS,
+                    languages=_LANGUAGES,
                 ),
                 HubSource(
                     dataset="google/xtreme",
@@ -42,6 +45,7 @@ MLQA = TaskSpec(
                     layout="json",
                     labelled=False,
                     fields=QA_FIELDS,
+                    languages=_LANGUAGES,
                 ),
             ),
         ),

@@ -14,6 +14,10 @@ XTREME_LANGUAGES = codes(
 )
 
 
+# utils_preprocess.py's PANX_LANGUAGES: what the download/ layout holds
+DOWNLOADED = XTREME_LANGUAGES | codes("qu pl uk az lt pa gu ro")
+
+
 def _hub(split: str, config: str = "PAN-X.{lang}") -> HubSource:
     return HubSource(
         dataset="google/xtreme", config=config, split=split, fields=_FIELDS, languages=XTREME_LANGUAGES
@@ -49,7 +53,7 @@ PANX = TaskSpec(
         ),
         "validation": Split(
             sources=(
-                download("panx/dev-{lang}.tsv", layout="conll", fields=_CONLL),
+                download("panx/dev-{lang}.tsv", layout="conll", fields=_CONLL, languages=DOWNLOADED),
                 _release("dev"),
                 _hub("validation"),
                 _wikiann("validation"),
@@ -60,7 +64,13 @@ PANX = TaskSpec(
                 _release("test"),
                 _hub("test"),
                 _wikiann("test"),
-                download("panx/test-{lang}.tsv", layout="conll", labelled=False, fields=_CONLL),
+                download(
+                    "panx/test-{lang}.tsv",
+                    layout="conll",
+                    labelled=False,
+                    fields=_CONLL,
+                    languages=DOWNLOADED,
+                ),
             )
         ),
     },

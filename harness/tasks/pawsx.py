@@ -4,6 +4,7 @@ from harness.tasks.spec import Divergence, FileSource, FormatName, HubSource, Sp
 
 _PAIR = {"text_a": "{sentence1}", "text_b": "{sentence2}", "label": "{label}"}
 _ROW = ("sentence1", "sentence2", "label")
+_LANGUAGES = codes("de en es fr ja ko zh")
 
 # google/xtreme's loading script read the release TSVs with CSV quoting and kept only rows that split
 # into 4 fields (huggingface/datasets@d7dfbc8 datasets/xtreme/xtreme.py l.853-856): rows holding
@@ -27,7 +28,7 @@ def _hub(split: str, rows_lost: str, config: str = "PAWS-X.{lang}") -> HubSource
 
 
 def _release(path: str) -> FileSource:
-    return FileSource(release="paws-x", path=path, layout="pawsx", fields=_PAIR)
+    return FileSource(release="paws-x", path=path, layout="pawsx", fields=_PAIR, languages=_LANGUAGES)
 
 
 PAWSX = TaskSpec(
@@ -48,7 +49,7 @@ PAWSX = TaskSpec(
         ),
         "validation": Split(
             sources=(
-                download("pawsx/dev-{lang}.tsv", columns=_ROW, fields=_PAIR),
+                download("pawsx/dev-{lang}.tsv", columns=_ROW, fields=_PAIR, languages=_LANGUAGES),
                 _release("{lang}/dev_2k.tsv"),
                 _hub("validation", "es fr"),
             )
@@ -57,7 +58,13 @@ PAWSX = TaskSpec(
             sources=(
                 _release("{lang}/test_2k.tsv"),
                 _hub("test", "ko"),
-                download("pawsx/test-{lang}.tsv", columns=_ROW[:2], labelled=False, fields=_PAIR),
+                download(
+                    "pawsx/test-{lang}.tsv",
+                    columns=_ROW[:2],
+                    labelled=False,
+                    fields=_PAIR,
+                    languages=_LANGUAGES,
+                ),
             )
         ),
     },

@@ -3,24 +3,26 @@
 from harness.tasks._squad import QA_FIELDS
 from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, download
 
+# Ids and the release's dev file names carry each language's English name.
+_NAMES = {
+    "ar": "arabic",
+    "bn": "bengali",
+    "en": "english",
+    "fi": "finnish",
+    "id": "indonesian",
+    "ko": "korean",
+    "ru": "russian",
+    "sw": "swahili",
+    "te": "telugu",
+}
+
 TYDIQA = TaskSpec(
     name="tydiqa",
     title="TyDiQA-GoldP",
     citation="Clark et al. 2020, TyDi QA: A Benchmark for Information-Seeking Question Answering",
     format=FormatName.extractive_qa,
     metrics=("f1", "exact_match"),
-    # Ids and the release's dev file names carry each language's English name.
-    codes={
-        "ar": "arabic",
-        "bn": "bengali",
-        "en": "english",
-        "fi": "finnish",
-        "id": "indonesian",
-        "ko": "korean",
-        "ru": "russian",
-        "sw": "swahili",
-        "te": "telugu",
-    },
+    codes=_NAMES,
     splits={
         "train": Split(
             per_language=False,
@@ -57,6 +59,7 @@ TYDIQA = TaskSpec(
                     path="tydiqa-goldp-v1.1-dev/tydiqa-goldp-dev-{code}.json",
                     layout="json",
                     fields=QA_FIELDS,
+                    languages=frozenset(_NAMES),
                 ),
                 HubSource(
                     dataset="google/xtreme",
@@ -73,6 +76,7 @@ TYDIQA = TaskSpec(
                     layout="json",
                     labelled=False,
                     fields=QA_FIELDS,
+                    languages=frozenset(_NAMES),
                 ),
             ),
         ),

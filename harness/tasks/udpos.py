@@ -88,7 +88,12 @@ UDPOS = TaskSpec(
         ),
         "validation": Split(
             sources=(
-                download("udpos/dev-{lang}.tsv", layout="conll", fields=_CONLL),
+                download(
+                    "udpos/dev-{lang}.tsv",
+                    layout="conll",
+                    fields=_CONLL,
+                    languages=XTREME_LANGUAGES | XTREME_R_ADDITIONS,
+                ),
                 *_releases("dev"),
                 _hub("validation"),
             )
@@ -97,7 +102,13 @@ UDPOS = TaskSpec(
             sources=(
                 *_releases("test"),
                 _hub("test"),
-                download("udpos/test-{lang}.tsv", layout="conll", labelled=False, fields=_CONLL),
+                download(
+                    "udpos/test-{lang}.tsv",
+                    layout="conll",
+                    labelled=False,
+                    fields=_CONLL,
+                    languages=XTREME_LANGUAGES | XTREME_R_ADDITIONS,
+                ),
             )
         ),
     },

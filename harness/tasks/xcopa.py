@@ -3,7 +3,7 @@
 English training is two-stage, as in the reference (scripts/train_xcopa.sh): Social IQa, then COPA.
 """
 
-from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, download
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, codes, download
 
 # third_party/run_xcopa.py builds the first segment as "{premise} What was the {question}?"
 # (question is "cause" or "effect") and pairs it with each choice.
@@ -20,10 +20,17 @@ _SIQA_HUB = {
 _SIQA_DOWNLOAD = {**_SIQA_HUB, "label": "{correct}"}
 
 
+_LANGUAGES = codes("et ht id it qu sw ta th tr vi zh")
+
+
 def _release(split: str) -> FileSource:
     # cambridgeltl/xcopa's data/{lang}/{val,test}.{lang}.jsonl, which download_data.sh fetches
     return FileSource(
-        release="xcopa", path=f"data/{{lang}}/{split}.{{lang}}.jsonl", layout="jsonl", fields=_COPA
+        release="xcopa",
+        path=f"data/{{lang}}/{split}.{{lang}}.jsonl",
+        layout="jsonl",
+        fields=_COPA,
+        languages=_LANGUAGES,
     )
 
 
@@ -70,7 +77,7 @@ XCOPA = TaskSpec(
         ),
         "validation": Split(
             sources=(
-                download("xcopa/val-{lang}.jsonl", layout="jsonl", fields=_COPA),
+                download("xcopa/val-{lang}.jsonl", layout="jsonl", fields=_COPA, languages=_LANGUAGES),
                 _release("val"),
                 HubSource(dataset="cambridgeltl/xcopa", config="{lang}", split="validation", fields=_COPA),
             )
@@ -80,7 +87,13 @@ XCOPA = TaskSpec(
                 _release("test"),
                 HubSource(dataset="cambridgeltl/xcopa", config="{lang}", split="test", fields=_COPA),
                 # utils_preprocess.py overwrites every test label with 0: never score those.
-                download("xcopa/test-{lang}.jsonl", layout="jsonl", labelled=False, fields=_COPA),
+                download(
+                    "xcopa/test-{lang}.jsonl",
+                    layout="jsonl",
+                    labelled=False,
+                    fields=_COPA,
+                    languages=_LANGUAGES,
+                ),
             )
         ),
     },

@@ -1,9 +1,11 @@
 """XNLI (Conneau et al., 2018): natural language inference in 15 languages; trained on MultiNLI."""
 
-from harness.tasks.spec import Divergence, FileSource, FormatName, HubSource, Split, TaskSpec, download
+from harness.tasks.spec import Divergence, FileSource, FormatName, HubSource, Split, TaskSpec, codes, download
 
 _PAIR = {"text_a": "{sentence1}", "text_b": "{sentence2}", "label": "{gold_label}"}
 _ROW = ("sentence1", "sentence2", "gold_label")
+# the 15 languages of XNLI 1.0 (and of the download/ layout utils_preprocess.py writes)
+_LANGUAGES = codes("ar bg de el en es fr hi ru sw th tr ur vi zh")
 
 # google/xtreme's loading script parsed XNLI-1.0 with CSV quoting; the reference splits on tabs and
 # round-trips the sentences through csv.writer (spec 9.10). Row counts and labels agree.
@@ -34,6 +36,7 @@ def _release(split: str) -> FileSource:
         layout="xnli",
         options={"language": "{lang}"},
         fields=_PAIR,
+        languages=_LANGUAGES,
     )
 
 
@@ -62,7 +65,7 @@ XNLI = TaskSpec(
         ),
         "validation": Split(
             sources=(
-                download("xnli/dev-{lang}.tsv", columns=_ROW, fields=_PAIR),
+                download("xnli/dev-{lang}.tsv", columns=_ROW, fields=_PAIR, languages=_LANGUAGES),
                 _release("dev"),
                 _hub("validation"),
             )
@@ -72,7 +75,13 @@ XNLI = TaskSpec(
                 _release("test"),
                 _hub("test"),
                 # utils_preprocess.py drops the label column from the test files.
-                download("xnli/test-{lang}.tsv", columns=_ROW[:2], labelled=False, fields=_PAIR),
+                download(
+                    "xnli/test-{lang}.tsv",
+                    columns=_ROW[:2],
+                    labelled=False,
+                    fields=_PAIR,
+                    languages=_LANGUAGES,
+                ),
             )
         ),
     },

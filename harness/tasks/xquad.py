@@ -15,7 +15,13 @@ XQUAD = TaskSpec(
         "test": Split(
             sources=(
                 # deepmind/xquad, which download_data.sh fetches (for XTREME's 11 languages; ro too)
-                FileSource(release="xquad", path="xquad.{lang}.json", layout="json", fields=QA_FIELDS),
+                FileSource(
+                    release="xquad",
+                    path="xquad.{lang}.json",
+                    layout="json",
+                    fields=QA_FIELDS,
+                    languages=codes("ar de el en es hi ro ru th tr vi zh"),
+                ),
                 HubSource(
                     dataset="google/xtreme",
                     config="XQuAD.{lang}",
@@ -32,7 +38,13 @@ XQUAD = TaskSpec(
                     languages=codes("ro"),
                 ),
                 # download_data.sh blanks the answers of the XQuAD test files
-                download("xquad/xquad.{lang}.json", layout="json", labelled=False, fields=QA_FIELDS),
+                download(
+                    "xquad/xquad.{lang}.json",
+                    layout="json",
+                    labelled=False,
+                    fields=QA_FIELDS,
+                    languages=codes("ar de el en es hi ru th tr vi zh"),
+                ),
             ),
         ),
     },
