@@ -252,7 +252,8 @@ def test_download_multiple_choice_templates(hub_suite: Suite, download: Path) ->
 
 def test_download_missing_file_names_the_path(hub_suite: Suite, download: Path) -> None:
     with pytest.raises(
-        HarnessError, match=r"xnli/validation/fr: xnli/dev-fr.tsv not found in .*download.*download_data.sh"
+        HarnessError,
+        match=r"xnli/validation/fr: xnli/dev-fr.tsv is missing: not in .*download.*download_data.sh",
     ):
         load_split(TASKS["xnli"], "validation", "fr", DataOptions(_unpinned(hub_suite), data_dir=download))
 

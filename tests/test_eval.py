@@ -378,10 +378,18 @@ def test_download_layout_run_predicts_but_never_scores_stripped_labels(
         (xnli / f"test-{lang}.tsv").write_text(
             "".join(f"{r['sentence1']}\t{r['sentence2']}\n" for r in tests if r["language"] == lang)
         )
+    # the sample suite without its google/xtreme folder: no labelled source is left for the test split
+    suite = (
+        (SAMPLE.parent / "sample.yaml")
+        .read_text()
+        .replace("  google/xtreme: {path: sample-data/xtreme}\n", "")
+    )
+    (tmp_path / "sample-data").symlink_to(SAMPLE)
+    (tmp_path / "sample.yaml").write_text(suite)
     out = tmp_path / "out"
     run_eval(
         "-s",
-        "sample",
+        str(tmp_path / "sample.yaml"),
         "-m",
         str(tiny_bert),
         "-o",

@@ -265,3 +265,15 @@ def test_incomplete_submission_is_listed_apart_with_deltas_against_baselines(roo
         "xtreme__test-org__tiny-bert__x-stilts__deltas",
     ]
     assert any("task xnli misses languages" in line for line in check(root))
+
+
+def test_data_that_differ_from_the_reference_are_a_protocol_note(root: Path) -> None:
+    """The sample suite's hand-written data are not the reference's: the row counts say so, and the
+    leaderboard shows it beside the entry."""
+    results = json.loads((_submission(root) / "results.json").read_text())
+    notes = [n for task in results["tasks"].values() for n in task.get("divergences", [])]
+    assert notes and all(n["note"].startswith(("rows:", "answers:", "labels:")) for n in notes)
+    board = (root / "LEADERBOARD.md").read_text()
+    assert "data differs from the reference's (see the data notes)" in board
+    line = next(line for line in board.splitlines() if line.startswith("- Tiny BERT: the data read differs"))
+    assert "rows (" in line and "tasks.<task>.divergences" in line

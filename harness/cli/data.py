@@ -127,14 +127,16 @@ def _print(rows: list[DataRow]) -> None:
         for row in divergent:
             for note in row.divergences:
                 console.print(f"  {row.task} {row.split} {row.language}: {note}", highlight=False)
-    problems: dict[str, list[str]] = {}
+    # one line per (task, split) and problem, its languages together
+    problems: dict[tuple[str, str, str], list[str]] = {}
     for row in rows:
         if row.problem:
-            problems.setdefault(row.problem, []).append(f"{row.task} {row.split} {row.language}")
+            key = (row.task, row.split, row.problem)
+            problems.setdefault(key, []).append(row.language)
     if problems:
-        console.print("\n[bold]Not here[/bold]")
-        for problem, where in problems.items():
-            console.print(f"  {', '.join(where)}: {problem}", highlight=False)
+        console.print("\n[bold]Not read here[/bold]")
+        for (task, split, problem), languages in problems.items():
+            console.print(f"  {task} {split} ({' '.join(languages)}): {problem}", highlight=False)
     present = sum(row.rows is not None for row in rows)
     missing = sum(row.source is None for row in rows)
     console.print(

@@ -107,11 +107,18 @@ def describe(resolved: Resolved, spec: TaskSpec, lang: str, suite: Suite) -> str
     return f"{release.name}: {relative or '.'}{extra}"
 
 
-def missing_hint(resolved: Resolved, spec: TaskSpec, lang: str, folders: list[Path]) -> str:
-    """What to put where, for an absent file source."""
+def fetch_hint(resolved: Resolved, folders: list[Path]) -> str:
+    """What to fetch and where to put it, for an absent file source (the same for every language)."""
     source = resolved.source
     assert isinstance(source, FileSource)
     release = RELEASES[source.release]
-    expected = "/".join(x for x in (release.folders[0], fill(source.path, spec, lang)) if x) or "."
-    where = ", ".join(str(f) for f in folders) if folders else "no data folder given (--data-dir)"
-    return f"{expected} not found in {where}; {release.title}: {release.obtain} (docs/data.md)"
+    where = f"not in {', '.join(str(f) for f in folders)}" if folders else "no data folder given (--data-dir)"
+    return f"{where}; {release.title}: {release.obtain} (docs/data.md)"
+
+
+def missing_hint(resolved: Resolved, spec: TaskSpec, lang: str, folders: list[Path]) -> str:
+    """The file that is missing, what to fetch and where to put it."""
+    source = resolved.source
+    assert isinstance(source, FileSource)
+    expected = "/".join(x for x in (RELEASES[source.release].folders[0], fill(source.path, spec, lang)) if x)
+    return f"{expected or '.'} is missing: {fetch_hint(resolved, folders)}"

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.data import DataOptions, load_split, locate
-from harness.data.sources import describe, missing_hint
+from harness.data.sources import describe, fetch_hint
 from harness.errors import HarnessError
 from harness.formats.retrieval import OTHER_SPLITS
 from harness.suites import Suite, TaskEntry
@@ -121,7 +121,7 @@ def _row(
         row.labelled = source.labelled
         row.divergences = [d.text for d in source.divergences if d.applies(lang)]
         if not resolved.present:
-            row.problem = missing_hint(resolved, spec, lang, options.folders)
+            row.problem = fetch_hint(resolved, options.folders)
     if not (read and resolved.present):
         return row
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.languages import groups_of
 from harness.leaderboard.baselines import Baseline, load_baselines
+from harness.leaderboard.data_notes import data_notes
 from harness.leaderboard.plots import Plot, draw
 from harness.leaderboard.safe import link, text
 from harness.leaderboard.submissions import Submission, load_submission
@@ -86,6 +87,8 @@ def _protocol(sub: Submission) -> str:
     if card.intermediate_tasks:
         steps.append("intermediate: " + ", ".join(text(t.name) for t in card.intermediate_tasks))
     steps.append("translate-train" if card.translate_train else "zero-shot")
+    if any(task.divergences for task in sub.results.tasks.values()):
+        steps.append("data differs from the reference's (see the data notes)")
     return "; ".join(steps)
 
 
@@ -176,6 +179,7 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
     else:
         lines.append("No complete submission yet.")
     lines.append("")
+    lines += data_notes(subs)
 
     if bases:
         lines += ["### Published baselines", ""]

@@ -44,7 +44,7 @@ RELEASES: dict[str, Release] = _releases(
         title="XNLI 1.0",
         folders=("XNLI-1.0",),
         url="https://dl.fbaipublicfiles.com/XNLI/XNLI-1.0.zip",
-        licence="CC BY-NC 4.0 (XNLI README)",
+        licence="the LICENSE file inside XNLI-1.0.zip (its README refers to it)",
         obtain="unzip XNLI-1.0.zip into the data folder (XNLI-1.0/xnli.test.tsv)",
     ),
     Release(
@@ -111,7 +111,7 @@ RELEASES: dict[str, Release] = _releases(
         title="TyDi QA GoldP v1.1",
         folders=("",),
         url="https://storage.googleapis.com/tydiqa/v1.1/tydiqa-goldp-v1.1-dev.tgz",
-        licence="Apache 2.0 (google-research-datasets/tydiqa LICENSE)",
+        licence="apache-2.0 (the tydiqa dataset card of huggingface/datasets)",
         obtain=(
             "put tydiqa-goldp-v1.1-train.json in the data folder and untar tydiqa-goldp-v1.1-dev.tgz "
             "there (tydiqa-goldp-v1.1-dev/tydiqa-goldp-dev-arabic.json)"
