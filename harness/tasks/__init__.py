@@ -8,7 +8,7 @@ from harness.tasks.mewslix import MEWSLIX
 from harness.tasks.mlqa import MLQA
 from harness.tasks.panx import PANX
 from harness.tasks.pawsx import PAWSX
-from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec
+from harness.tasks.spec import FileSource, FormatName, HubSource, Split, TaskSpec, registry
 from harness.tasks.tatoeba import TATOEBA
 from harness.tasks.tydiqa import TYDIQA
 from harness.tasks.udpos import UDPOS
@@ -20,15 +20,19 @@ from harness.tasks.xquad import XQUAD
 __all__ = ["TASKS", "FileSource", "FormatName", "HubSource", "Split", "TaskSpec"]
 
 
-def _registry(*specs: TaskSpec) -> dict[str, TaskSpec]:
-    tasks: dict[str, TaskSpec] = {}
-    for spec in specs:
-        if spec.name in tasks:
-            raise ValueError(f"duplicate task name in the registry: {spec.name}")
-        tasks[spec.name] = spec
-    return tasks
-
-
-TASKS: dict[str, TaskSpec] = _registry(
-    XNLI, PAWSX, XCOPA, UDPOS, PANX, XQUAD, MLQA, TYDIQA, BUCC2018, TATOEBA, MEWSLIX, LAREQA, *XGLUE_TASKS
+TASKS: dict[str, TaskSpec] = registry(
+    "task",
+    XNLI,
+    PAWSX,
+    XCOPA,
+    UDPOS,
+    PANX,
+    XQUAD,
+    MLQA,
+    TYDIQA,
+    BUCC2018,
+    TATOEBA,
+    MEWSLIX,
+    LAREQA,
+    *XGLUE_TASKS,
 )

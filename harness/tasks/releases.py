@@ -3,12 +3,14 @@
 Every release lives in one folder the user names once (`--data-dir`, or `HARNESS_DATA_DIR`), under
 one of the folder names below: the name its archive unpacks to. `xtreme-download` is the
 data folder itself, laid out as google-research/xtreme's `scripts/download_data.sh` writes it.
-docs/data.md explains how to obtain each one. Pure data: nothing here imports the rest of the harness.
+docs/data.md explains how to obtain each one. Pure data (it imports only the spec types).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from harness.tasks.spec import registry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,16 +23,8 @@ class Release:
     obtain: str  # one line: what to download and where to unpack it
 
 
-def _releases(*releases: Release) -> dict[str, Release]:
-    table: dict[str, Release] = {}
-    for release in releases:
-        if release.name in table:
-            raise ValueError(f"duplicate release {release.name}")
-        table[release.name] = release
-    return table
-
-
-RELEASES: dict[str, Release] = _releases(
+RELEASES: dict[str, Release] = registry(
+    "release",
     Release(
         name="xtreme-download",
         title="XTREME download/ layout",

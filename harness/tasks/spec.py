@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 
 class FormatName(str, Enum):
@@ -97,6 +97,24 @@ class FileSource(_Source):
 
 
 Source = HubSource | FileSource
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_Named)
+
+
+def registry(kind: str, *items: Named) -> dict[str, Named]:
+    """A name -> item table that refuses a name given twice (tasks, releases)."""
+    table: dict[str, Named] = {}
+    for item in items:
+        if item.name in table:
+            raise ValueError(f"duplicate {kind} name in the registry: {item.name}")
+        table[item.name] = item
+    return table
 
 
 def codes(text: str) -> frozenset[str]:
