@@ -16,10 +16,18 @@ from harness.data import checks, hub
 from harness.data.fields import map_row, template_columns
 from harness.data.hashing import hash_files
 from harness.data.layouts import LAYOUTS
-from harness.data.sources import Resolved, describe, fill, fill_options, missing_hint, resolve
+from harness.data.sources import (
+    Resolved,
+    describe,
+    fill,
+    fill_options,
+    known_divergences,
+    licence_of,
+    missing_hint,
+    resolve,
+)
 from harness.errors import HarnessError
 from harness.suites import Suite
-from harness.tasks.releases import HUB_LICENCES, RELEASES
 from harness.tasks.spec import FileSource, FormatName, HubSource, TaskSpec
 
 
@@ -68,11 +76,11 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
     where = f"{spec.name}/{split_name}/{lang}"
     resolved = resolve(spec, split, lang, options.suite, options.folders)
     if resolved is None:
-        hubs = sorted({s.dataset for s in split.sources if isinstance(s, HubSource)})
-        raise HarnessError(
-            f"{where}: no source holds this language; the suite pins none of "
-            f"{', '.join(hubs) or 'its datasets'}"
+        hubs = sorted({s.dataset for s in split.sources if isinstance(s, HubSource) and s.covers(lang)})
+        why = (
+            f"it is only in {', '.join(hubs)}, which the suite does not pin" if hubs else "no source holds it"
         )
+        raise HarnessError(f"{where}: {why} (docs/data.md lists the sources of every task)")
     if not resolved.present:
         raise HarnessError(f"{where}: {missing_hint(resolved, spec, lang, options.folders)}")
     notes: list[str] = []
@@ -81,7 +89,7 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
     else:
         loaded = _from_files(spec, resolved, lang, notes, where)
     loaded.provenance["description"] = describe(resolved, spec, lang, options.suite)
-    notes += _known(resolved, lang, options.suite)
+    notes += known_divergences(resolved, lang, options.suite)
     notes += checks.row_count(spec, split_name, lang, len(loaded.examples))
     if loaded.labelled:
         if spec.format is FormatName.extractive_qa:
@@ -95,15 +103,6 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
     if not loaded.examples:
         raise HarnessError(f"{where}: no examples ({loaded.provenance['description']})")
     return loaded
-
-
-def _known(resolved: Resolved, lang: str, suite: Suite) -> list[str]:
-    """The source's documented divergences; a hub source's only at the pinned revision (a local
-    copy given by `path:` is whatever the user put there, and is checked as it is read)."""
-    source = resolved.source
-    if isinstance(source, HubSource) and suite.datasets[source.dataset].path is not None:
-        return []
-    return [d.text for d in source.divergences if d.applies(lang)]
 
 
 def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where: str) -> LoadedSplit:
@@ -148,7 +147,7 @@ def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where:
         "filter": f"{source.filter_column}{'^=' if source.filter_prefix else '=='}{wanted}"
         if source.filter_column
         else None,
-        "licence": HUB_LICENCES.get(source.dataset, f"see https://huggingface.co/datasets/{source.dataset}"),
+        "licence": licence_of(Resolved(source, True)),
         "revision_requested": pin.revision,
         # The commit the datasets cache was built from (None when the cache path does not show it);
         # for a local folder, the sha256 of the config's data files.
@@ -170,11 +169,10 @@ def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str],
         map_row(row, source.fields, source.label_map, source.labelled, f"{files[0]}:{i + 1}")
         for i, row in enumerate(rows)
     ]
-    release = RELEASES[source.release]
     provenance = {
-        "source": resolved.kind,
-        "release": release.name,
-        "licence": release.licence,
+        "source": "download" if source.release == "xtreme-download" else "release",
+        "release": source.release,
+        "licence": licence_of(resolved),
         "path": str(files[0]),
         "files": [str(f.relative_to(resolved.folder)) for f in files],
         "revision_used": hash_files(files, relative_to=resolved.folder),

@@ -16,7 +16,7 @@ from pathlib import Path
 from harness.data.layouts import LAYOUTS
 from harness.languages import get_language
 from harness.suites import Suite
-from harness.tasks.releases import RELEASES
+from harness.tasks.releases import HUB_LICENCES, RELEASES
 from harness.tasks.spec import FileSource, HubSource, Source, Split, TaskSpec
 
 
@@ -29,11 +29,28 @@ class Resolved:
     files: tuple[Path, ...] = ()  # the files a file source reads (empty when absent)
     folder: Path | None = None  # the release folder they were found in
 
-    @property
-    def kind(self) -> str:
-        if isinstance(self.source, HubSource):
-            return "hub"
-        return "download" if self.source.release == "xtreme-download" else "release"
+
+def kind_of(resolved: Resolved, suite: Suite) -> str:
+    """hub, local (a suite's hub-layout folder), download (XTREME's download/ layout) or release."""
+    source = resolved.source
+    if isinstance(source, HubSource):
+        return "local" if suite.datasets[source.dataset].path is not None else "hub"
+    return "download" if source.release == "xtreme-download" else "release"
+
+
+def licence_of(resolved: Resolved) -> str:
+    source = resolved.source
+    if isinstance(source, HubSource):
+        return HUB_LICENCES.get(source.dataset, f"see https://huggingface.co/datasets/{source.dataset}")
+    return RELEASES[source.release].licence
+
+
+def known_divergences(resolved: Resolved, lang: str, suite: Suite) -> list[str]:
+    """The source's documented divergences; a hub source's only at the pinned revision (a local
+    copy given by `path:` is whatever the user put there, and is checked as it is read)."""
+    if kind_of(resolved, suite) == "local":
+        return []
+    return [d.text for d in resolved.source.divergences if d.applies(lang)]
 
 
 def fill(template: str | None, spec: TaskSpec, lang: str) -> str | None:

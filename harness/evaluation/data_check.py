@@ -9,13 +9,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.data import DataOptions, load_split, locate
-from harness.data.sources import describe, fetch_hint
+from harness.data.sources import describe, fetch_hint, kind_of, known_divergences, licence_of
 from harness.errors import HarnessError
 from harness.formats.retrieval import OTHER_SPLITS
 from harness.suites import Suite, TaskEntry
 from harness.tasks import TASKS, HubSource
 from harness.tasks.manifest import expected_rows
-from harness.tasks.releases import HUB_LICENCES, RELEASES
 
 
 @dataclass
@@ -106,20 +105,13 @@ def _row(
     source = resolved.source
     row.source = describe(resolved, spec, lang, suite)
     row.present = resolved.present
+    row.kind = kind_of(resolved, suite)
+    row.licence = licence_of(resolved)
+    row.divergences = known_divergences(resolved, lang, suite)
     if isinstance(source, HubSource):
-        pin = suite.datasets[source.dataset]
-        row.kind = "hub" if pin.path is None else "local"
-        row.licence = HUB_LICENCES.get(
-            source.dataset, f"see https://huggingface.co/datasets/{source.dataset}"
-        )
-        row.revision = pin.revision
-        if pin.path is None:
-            row.divergences = [d.text for d in source.divergences if d.applies(lang)]
+        row.revision = suite.datasets[source.dataset].revision
     else:
-        row.kind = resolved.kind
-        row.licence = RELEASES[source.release].licence
         row.labelled = source.labelled
-        row.divergences = [d.text for d in source.divergences if d.applies(lang)]
         if not resolved.present:
             row.problem = fetch_hint(resolved, options.folders)
     if not (read and resolved.present):
