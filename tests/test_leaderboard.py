@@ -207,6 +207,16 @@ def test_cli_submit_redacts_paths_and_check_reports(root: Path, sample_results: 
     assert result.exit_code == 0, result.output
     submitted = json.loads((tmp_path / "subs" / "other__tiny-bert" / "results.json").read_text())
     assert "/" not in submitted["model"]["path"] and submitted["suite"]["path"] is None
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return [value] if isinstance(value, str) else []
+
+    # no machine path anywhere: not the model folder, not the data files read
+    assert not [s for s in strings(submitted) if s.startswith("/")]
     _edit_results(root, lambda d: d["overall"].update(score=1.0))
     checked = runner.invoke(app, ["leaderboard", "check", "--root", str(root)])
     assert checked.exit_code == 1 and "error:" in checked.stderr and "Traceback" not in checked.output

@@ -241,7 +241,8 @@ def test_a_split_with_a_file_source_needs_no_pin(tmp_path: Path) -> None:
     path = _broken(tmp_path, "  aps/super_glue: {path: sample-data/super_glue}\n", "")
     suite = load_suite(path)
     with pytest.raises(
-        HarnessError, match=r"xcopa/copa_train/en: xcopa/train-en.jsonl is missing: not in .*sample-data/download"
+        HarnessError,
+        match=r"xcopa/copa_train/en: xcopa/train-en.jsonl is missing: not in .*sample-data/download",
     ):
         load_split(TASKS["xcopa"], "copa_train", "en", DataOptions(suite))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Literal
+from pathlib import Path, PurePath
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -117,6 +117,17 @@ def card_agrees(card: ModelCard, results: Results, where: Path) -> None:
         )
 
 
+def _redact(value: Any) -> Any:
+    """Every absolute path in the results (model folder, data files read) reduced to its last part."""
+    if isinstance(value, dict):
+        return {key: _redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact(item) for item in value]
+    if isinstance(value, str) and PurePath(value).is_absolute() and "\n" not in value:
+        return PurePath(value).name
+    return value
+
+
 def assemble(results_path: Path, card_path: Path, root: Path) -> Path:
     """`harness submit`: check the pieces and lay them out as submissions/<org>__<model>/."""
     card = read_card(card_path)
@@ -131,9 +142,7 @@ def assemble(results_path: Path, card_path: Path, root: Path) -> Path:
         raise HarnessError(f"{folder}: a submission of that name exists; remove it first to replace it")
     folder.mkdir(parents=True)
     # Machine-specific paths say nothing about the model and may reveal a user's home folder.
-    redacted = results.model_copy(deep=True)
-    redacted.model.path = Path(results.model.path).name
-    redacted.model.tokenizer = Path(results.model.tokenizer).name
+    redacted = Results.model_validate(_redact(results.model_dump(mode="json")))
     redacted.suite.path = None
     redacted.run.command = " ".join(
         Path(part).name if part.startswith("/") else part for part in results.run.command.split()
