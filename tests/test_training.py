@@ -82,6 +82,28 @@ def test_best_dev_checkpoint_is_restored() -> None:
     assert torch.equal(model.classifier.weight, snapshots[2])
 
 
+@pytest.mark.parametrize(("final", "kept"), [(40.0, 8), (30.0, 6)])
+def test_the_final_weights_are_a_candidate_as_in_the_reference(final: float, kept: int) -> None:
+    """run_classify.py / run_tag.py --eval_all_checkpoints score checkpoint-best, then the final save,
+    and keep the final one only when strictly better (a tie keeps the interval checkpoint)."""
+    seed_everything(0)
+    model = Linear()
+    # 8 examples / batch 2 x 2 epochs = 8 steps; dev every 3 steps: at 3 and 6, then the final weights
+    scores = iter([10.0, 30.0, final])
+    snapshots: dict[int, torch.Tensor] = {}
+
+    def evaluate() -> float:
+        snapshots[len(snapshots)] = model.classifier.weight.detach().clone()
+        return next(scores)
+
+    outcome = fine_tune(
+        model, _features(8), _collate, _hp(epochs=2), seed=0, runtime=CPU, evaluate=evaluate, every_steps=3
+    )
+    assert outcome.dev_history == [(3, 10.0), (6, 30.0), (8, final)]
+    assert outcome.selected_step == kept
+    assert torch.equal(model.classifier.weight, snapshots[2] if kept == 8 else snapshots[1])
+
+
 def test_progress_callbacks_see_every_step() -> None:
     seen: list[int] = []
     totals: list[int] = []

@@ -51,7 +51,9 @@ class SeedRun(_Model):
     examples: dict[str, int] = {}  # language -> number of test examples
     unscored: list[str] = []  # languages predicted but without labels to score against
     dev: dict[str, float] | None = None  # the selected model on the selection dev set
-    selected_step: int | None = None  # optimizer step of the kept checkpoint (None: final model)
+    selected_step: int | None = (
+        None  # optimizer step of the kept weights (None: no selection, the final model)
+    )
     dev_history: list[tuple[int, float]] = []  # (optimizer step, dev score) at every evaluation
     stages: list[StageRecord] = []
     trained_by: str | None = None  # the task whose identical fine-tuning this run reused (XQuAD -> MLQA)

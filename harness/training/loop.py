@@ -106,7 +106,9 @@ def fine_tune(
     splittable: bool = True,
     batches: Sampler[list[int]] | None = None,
 ) -> TrainOutcome:
-    """Train in place. With `evaluate` and `every_steps`, the best dev checkpoint is restored at the end.
+    """Train in place. With `evaluate` and `every_steps`, the dev score is taken every `every_steps`
+    optimizer steps and once more on the final weights; the best (a later one only when strictly
+    better) is kept, as the reference's --eval_all_checkpoints does.
 
     `splittable=False`: the loss of a batch is not a mean over its examples (in-batch negatives), so
     batches are never split across processes or after an out-of-memory error.
@@ -181,6 +183,15 @@ def fine_tune(
     meter.stop()
     outcome.optimizer_steps = step
     outcome.epochs = step / steps_per_epoch
+    if best_state is not None and outcome.dev_history[-1][0] != step:
+        # The reference (run_classify.py / run_tag.py with --eval_all_checkpoints) also scores the
+        # final weights on dev, after the best interval checkpoint, and keeps them only when strictly
+        # better (its glob lists checkpoint-best before the final save).
+        score = evaluate()  # type: ignore[misc]
+        outcome.dev_history.append((step, score))
+        progress.on_eval(step, score)
+        if score > outcome.selected_score:  # type: ignore[operator]
+            outcome.selected_step, outcome.selected_score, best_state = step, score, None
     if best_state is not None:
         model.load_state_dict(best_state)
     outcome.seconds = time.perf_counter() - started
