@@ -73,6 +73,8 @@ class Hyperparameters(_Strict):
     max_steps: Annotated[int, Field(ge=1)] | None = None  # caps optimizer steps when set
     max_length: Annotated[int, Field(ge=8)]
     warmup_steps: Annotated[int, Field(ge=0)] = 0
+    # or a share of the optimizer steps (jiant's warmup_steps_proportion); one of the two, not both
+    warmup_ratio: Annotated[float, Field(ge=0, lt=1)] = 0.0
     weight_decay: Annotated[float, Field(ge=0)] = 0.0
     adam_epsilon: Annotated[float, Field(gt=0)] = 1e-8
     max_grad_norm: Annotated[float, Field(gt=0)] = 1.0
@@ -81,6 +83,12 @@ class Hyperparameters(_Strict):
     # because the reference's batches mix lengths.
     group_by_length: bool = False
     qa: QAOptions | None = None  # extractive QA only; None means the defaults above
+
+    @model_validator(mode="after")
+    def _one_warmup(self) -> Hyperparameters:
+        if self.warmup_steps and self.warmup_ratio:
+            raise ValueError("give warmup_steps or warmup_ratio, not both")
+        return self
 
 
 class Representation(_Strict):

@@ -122,6 +122,46 @@ def test_intermediate_checkpoints_are_scored_by_eval(
         assert results.model.peft is None and results.model.adapter is None
 
 
+def test_the_default_recipe_is_x_stilts_and_replaced_values_are_recorded(
+    tiny_bert: Path, tmp_path: Path
+) -> None:
+    from harness.intermediate.recipes import RECIPES
+
+    recipe = _intermediate(tiny_bert, tmp_path / "a", "mnli")  # replaces batch size and learning rate
+    assert recipe["recipe"] == "x-stilts"
+    assert recipe["recipe_overrides"] == {"learning_rate": 1e-3, "batch_size": 8}
+    hp = recipe["hyperparameters"]
+    paper = RECIPES["x-stilts"]
+    # jiant's values (harness/intermediate/recipes.py): 3 epochs, 256 tokens, 10% warmup, decay 0.01
+    assert (hp["epochs"], hp["max_length"], hp["warmup_ratio"], hp["weight_decay"]) == (3.0, 256, 0.1, 0.01)
+    assert (paper.learning_rate, paper.batch_size) == (1e-5, 4) and hp["learning_rate"] == 1e-3
+    assert recipe["tasks"][0]["max_length"] == 256
+    old = _intermediate(tiny_bert, tmp_path / "b", "mnli", "--recipe", "harness-v1")
+    assert old["recipe"] == "harness-v1" and old["tasks"][0]["max_length"] == 128
+    assert old["hyperparameters"]["qa_max_length"] == 384 and old["hyperparameters"]["warmup_ratio"] == 0.0
+
+
+def test_warmup_ratio_warms_up_a_share_of_the_steps() -> None:
+    from harness.suites import Hyperparameters
+
+    with pytest.raises(ValueError, match="not both"):
+        Hyperparameters(
+            learning_rate=1e-5, batch_size=2, epochs=1, max_length=8, warmup_steps=2, warmup_ratio=0.1
+        )
+
+
+def test_hellaswag_reads_as_jiant_does() -> None:
+    from harness.data import DataOptions, load_split
+    from harness.intermediate.catalogue import intermediate_task
+    from harness.suites import load_suite
+
+    task = intermediate_task("hellaswag")
+    first = load_split(task.spec, "train", "en", DataOptions(load_suite("sample"))).examples[0]
+    # jiant/tasks/lib/hellaswag.py: prompt ctx_a; choices ctx_b + " " + ending
+    assert first["context"] == "A man cracks two eggs into a bowl."
+    assert first["choices"][1] == "He whisks them with a fork until they are smooth."
+
+
 def test_eval_with_peft_lora_trains_only_lora_and_head(tiny_bert: Path, tmp_path: Path) -> None:
     _invoke("eval", "-s", "sample", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "pawsx",
             "--limit", "8", "--no-track", "--peft", "lora", "--lora-r", "4")  # fmt: skip

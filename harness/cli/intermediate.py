@@ -43,9 +43,20 @@ def intermediate_command(
             "are read at the hub's head and their revision recorded.",
         ),
     ] = "xtreme",
-    learning_rate: Annotated[float, typer.Option("--learning-rate", min=0.0)] = 2e-5,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 32,
-    epochs: Annotated[float, typer.Option("--epochs", help="Passes over each task's data.")] = 1.0,
+    recipe: Annotated[
+        str,
+        typer.Option(
+            "--recipe",
+            help=(
+                "x-stilts: Phang et al. 2020 as jiant runs it (lr 1e-5, batch 4, 3 epochs, max length 256, "
+                "10% warmup, weight decay 0.01); harness-v1: lr 2e-5, batch 32, 1 epoch, 128 (384 for "
+                "SQuAD), no warmup or decay. The options below replace single values (recorded)."
+            ),
+        ),
+    ] = "x-stilts",
+    learning_rate: Annotated[float | None, typer.Option("--learning-rate", min=0.0)] = None,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", min=1)] = None,
+    epochs: Annotated[float | None, typer.Option("--epochs", help="Passes over each task's data.")] = None,
     max_steps: Annotated[
         int | None,
         typer.Option(
@@ -53,9 +64,12 @@ def intermediate_command(
         ),
     ] = None,
     max_length: Annotated[
-        int | None, typer.Option("--max-length", min=8, help="Default 128 (384 for SQuAD).")
+        int | None, typer.Option("--max-length", min=8, help="Every task's, SQuAD's included.")
     ] = None,
-    warmup_steps: Annotated[int, typer.Option("--warmup-steps", min=0)] = 0,
+    warmup_ratio: Annotated[
+        float | None, typer.Option("--warmup-ratio", min=0.0, max=0.99, help="Share of the steps warming up.")
+    ] = None,
+    weight_decay: Annotated[float | None, typer.Option("--weight-decay", min=0.0)] = None,
     seed: Annotated[int, typer.Option("--seed")] = 42,
     sampling: Annotated[
         str,
@@ -99,6 +113,17 @@ def intermediate_command(
     for name in names:
         intermediate_task(name)  # unknown or unsupported: fail before loading anything
     lora = lora_options(peft, lora_r, lora_alpha, lora_dropout, lora_targets)
+    from harness.intermediate.recipes import recipe_with
+
+    chosen, replaced = recipe_with(
+        recipe,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        epochs=epochs,
+        max_length=max_length,
+        warmup_ratio=warmup_ratio,
+        weight_decay=weight_decay,
+    )
     loaded = load_suite(suite)
     if output.exists() and any(output.iterdir()):
         raise HarnessError(f"{output}: output folder is not empty; choose a new one (nothing is overwritten)")
@@ -118,12 +143,9 @@ def intermediate_command(
         output=output,
         runtime=runtime,
         suite=loaded,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        epochs=epochs,
+        recipe=chosen,
+        overrides=replaced,
         max_steps=max_steps,
-        max_length=max_length,
-        warmup_steps=warmup_steps,
         seed=seed,
         sampling=sampling,  # type: ignore[arg-type]
         temperature=temperature,
@@ -133,7 +155,9 @@ def intermediate_command(
     )
     console.print(
         f"[bold]harness intermediate[/bold] {mode} on {', '.join(names)} from [cyan]{model}[/cyan] "
-        f"({'LoRA' if lora else 'full fine-tuning'}) on {runtime.device} ({runtime.precision})",
+        f"({'LoRA' if lora else 'full fine-tuning'}, recipe {chosen.name}"
+        f"{' with ' + ', '.join(f'{k} {v}' for k, v in replaced.items()) if replaced else ''}) "
+        f"on {runtime.device} ({runtime.precision})",
         highlight=False,
     )
     with RichReporter(console) as reporter:

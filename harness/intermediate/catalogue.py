@@ -132,9 +132,11 @@ CATALOGUE: dict[str, IntermediateTask] = {
                 {
                     "train": _train(
                         "Rowan/hellaswag",
+                        # jiant/tasks/lib/hellaswag.py:56-57: the prompt is ctx_a, each choice ctx_b
+                        # followed by an ending
                         {
-                            "context": "{ctx}",
-                            "choices": tuple(f"{{endings[{i}]}}" for i in range(4)),
+                            "context": "{ctx_a}",
+                            "choices": tuple(f"{{ctx_b}} {{endings[{i}]}}" for i in range(4)),
                             "label": "{label}",
                         },
                     )

@@ -28,6 +28,7 @@ from harness.errors import HarnessError
 from harness.evaluation.report import NullReporter, Reporter
 from harness.formats import get_format
 from harness.intermediate.catalogue import IntermediateTask, intermediate_task
+from harness.intermediate.recipes import RECIPES, IntermediateRecipe
 from harness.intermediate.sampling import MultiTaskBatches, Sampling, task_probabilities
 from harness.models import RECIPE_FILE, Checkpoint, load_model, load_tokenizer
 from harness.suites import DatasetPin, Hyperparameters, QAOptions, Suite
@@ -46,12 +47,9 @@ class IntermediateRequest:
     output: Path
     runtime: Runtime
     suite: Suite  # where the data comes from (its pinned or local datasets)
-    learning_rate: float = 2e-5
-    batch_size: int = 32
-    epochs: float = 1.0
+    recipe: IntermediateRecipe = RECIPES["x-stilts"]  # with any values the user replaced
+    overrides: dict[str, Any] = field(default_factory=dict)  # the values replaced (recorded)
     max_steps: int | None = None  # per task (sequential) or in all (multi-task)
-    max_length: int | None = None  # None: 128, and 384 for extractive QA (the XTREME settings)
-    warmup_steps: int = 0
     seed: int = 42
     sampling: Sampling = "proportional"
     temperature: float = 2.0
@@ -71,13 +69,15 @@ class _Task:
 
 def _hyperparameters(request: IntermediateRequest, task: IntermediateTask) -> Hyperparameters:
     qa = task.spec.format.value == "extractive_qa"
+    recipe = request.recipe
     return Hyperparameters(
-        learning_rate=request.learning_rate,
-        batch_size=request.batch_size,
-        epochs=request.epochs,
+        learning_rate=recipe.learning_rate,
+        batch_size=recipe.batch_size,
+        epochs=recipe.epochs,
         max_steps=request.max_steps,
-        max_length=request.max_length or (384 if qa else 128),
-        warmup_steps=request.warmup_steps,
+        max_length=recipe.qa_max_length if qa else recipe.max_length,
+        warmup_ratio=recipe.warmup_ratio,
+        weight_decay=recipe.weight_decay,
         qa=QAOptions() if qa else None,
     )
 
@@ -243,7 +243,7 @@ def _train_multitask(
     sizes = {item.task.name: len(item.features) for item in tasks}
     probabilities = task_probabilities(sizes, request.sampling, request.temperature)
     generator = torch.Generator().manual_seed(request.seed)
-    batches = MultiTaskBatches(spans, list(probabilities.values()), request.batch_size, generator)
+    batches = MultiTaskBatches(spans, list(probabilities.values()), request.recipe.batch_size, generator)
     collate = _multitask_collate([get_format(item.task.spec.format).collate(tokenizer) for item in tasks])
     # one recipe for all: the first task's (max_length only matters at featurization, done above)
     hp = tasks[0].hp
@@ -308,13 +308,10 @@ def _recipe(
             for item in tasks
         ],
         "stages": stages,
-        "hyperparameters": {
-            "learning_rate": request.learning_rate,
-            "batch_size": request.batch_size,
-            "epochs": request.epochs,
-            "max_steps": request.max_steps,
-            "warmup_steps": request.warmup_steps,
-        },
+        # the named recipe (x-stilts: Phang et al. 2020 as jiant runs it), as used, and what was replaced
+        "recipe": request.recipe.name,
+        "recipe_overrides": request.overrides,
+        "hyperparameters": {**request.recipe.describe(), "max_steps": request.max_steps},
         "seed": request.seed,
         "finetuning": "peft" if request.lora else "full",
         "peft": {"method": "lora", **request.lora.model_dump(mode="json")} if request.lora else None,

@@ -19,11 +19,15 @@ class _Strict(BaseModel):
 
 
 class IntermediateSettings(_Strict):
-    learning_rate: float = Field(2e-5, gt=0)
-    batch_size: int = Field(32, ge=1)
-    epochs: float = Field(1.0, gt=0)
+    """The intermediate recipe (harness/intermediate/recipes.py) and any of its values replaced."""
+
+    recipe: Literal["x-stilts", "harness-v1"] = "x-stilts"
+    learning_rate: float | None = Field(None, gt=0)
+    batch_size: int | None = Field(None, ge=1)
+    epochs: float | None = Field(None, gt=0)
     max_length: int | None = Field(None, ge=8)
-    warmup_steps: int = Field(0, ge=0)
+    warmup_ratio: float | None = Field(None, ge=0, lt=1)
+    weight_decay: float | None = Field(None, ge=0)
     sampling: Literal["proportional", "temperature", "uniform"] = "proportional"
     temperature: float = Field(2.0, gt=0)
     seed: int = 42

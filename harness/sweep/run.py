@@ -17,6 +17,7 @@ from typing import Any
 from harness.data import DataOptions
 from harness.evaluation import EvalRequest, Runner
 from harness.evaluation.report import Reporter
+from harness.intermediate.recipes import recipe_with
 from harness.intermediate.train import IntermediateRequest, run_intermediate
 from harness.models import RECIPE_FILE, resolve_checkpoint
 from harness.results import Results
@@ -90,6 +91,15 @@ def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, rep
 
         shutil.rmtree(target)
     settings = request.config.settings
+    recipe, overrides = recipe_with(
+        settings.recipe,
+        learning_rate=settings.learning_rate,
+        batch_size=settings.batch_size,
+        epochs=settings.epochs,
+        max_length=settings.max_length,
+        warmup_ratio=settings.warmup_ratio,
+        weight_decay=settings.weight_decay,
+    )
     run_intermediate(
         IntermediateRequest(
             checkpoint=resolve_checkpoint(base),
@@ -98,12 +108,9 @@ def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, rep
             output=target,
             runtime=request.runtime,
             suite=suite,
-            learning_rate=settings.learning_rate,
-            batch_size=settings.batch_size,
-            epochs=settings.epochs,
+            recipe=recipe,
+            overrides=overrides,
             max_steps=cell.steps,
-            max_length=settings.max_length,
-            warmup_steps=settings.warmup_steps,
             seed=settings.seed,
             sampling=settings.sampling,
             temperature=settings.temperature,

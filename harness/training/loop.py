@@ -137,7 +137,9 @@ def fine_tune(
 
     place(model, runtime)
     optimizer = _optimizer(model, hp, runtime)
-    scheduler = get_linear_schedule_with_warmup(optimizer, hp.warmup_steps, total)
+    # jiant truncates its warmup share: int(max_steps * warmup_steps_proportion)
+    warmup = hp.warmup_steps or int(total * hp.warmup_ratio)
+    scheduler = get_linear_schedule_with_warmup(optimizer, warmup, total)
     outcome = TrainOutcome(optimizer_steps=0, epochs=0.0, seconds=0.0)
     meter = outcome.meter
     best_state: dict[str, torch.Tensor] | None = None
