@@ -205,6 +205,9 @@ class TaskEntry(_Strict):
         return languages
 
 
+Precision = Literal["fp32", "bf16"]
+
+
 class Suite(_Strict):
     name: str
     version: str
@@ -212,6 +215,8 @@ class Suite(_Strict):
     description: str
     reference: str  # where the protocol comes from
     seeds: Annotated[list[Seed], NonEmpty]
+    # training and prediction arithmetic: fp32, as the reference, or bf16 autocast on a GPU that has it
+    precision: Precision = "fp32"
     datasets: dict[str, DatasetPin]
     categories: dict[str, list[str]]
     tasks: dict[str, TaskEntry]

@@ -285,3 +285,20 @@ def test_a_token_budget_fills_prediction_batches_and_predicts_the_same(tiny_bert
     assert np.abs(np.concatenate(filled) - np.concatenate(plain)).max() < 1e-5
     longest = max(len(f["input_ids"]) for f in features)
     assert sizes[0] == max(4, 400 // longest) and max(sizes) > 4 and sum(sizes) == 60
+
+
+def test_precision_is_chosen_never_forced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GPU that supports bf16 runs fp32 unless bf16 is asked for; bf16 where it cannot run is an error."""
+    from harness.errors import HarnessError
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: None)
+    assert Runtime.detect("cuda").precision == "fp32"
+    assert Runtime.detect("cuda", "bf16").precision == "bf16"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    with pytest.raises(HarnessError, match="--precision bf16: cuda has no bf16 autocast"):
+        Runtime.detect("cuda", "bf16")
+    with pytest.raises(HarnessError, match="--precision bf16: cpu"):
+        Runtime.detect("cpu", "bf16")

@@ -6,7 +6,8 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -87,3 +88,24 @@ def quiet_libraries() -> None:
 
 def is_interactive() -> bool:
     return sys.stderr.isatty()
+
+
+class PrecisionChoice(str, Enum):
+    fp32 = "fp32"
+    bf16 = "bf16"
+
+
+PrecisionOption = Annotated[
+    PrecisionChoice | None,
+    typer.Option(
+        "--precision",
+        help=(
+            "fp32 (as the reference trained) or bf16 autocast on a GPU that supports it. Default: the "
+            "suite's (fp32 in every built-in suite). Recorded in results.json (run.precision)."
+        ),
+    ),
+]
+
+
+def precision_of(choice: PrecisionChoice | None, suite_precision: str) -> str:
+    return choice.value if choice is not None else suite_precision

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import console, err_console, handle_errors, quiet_libraries, split_list
+from harness.cli.common import (
+    PrecisionOption,
+    console,
+    err_console,
+    handle_errors,
+    precision_of,
+    quiet_libraries,
+    split_list,
+)
 from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
 
 
@@ -140,11 +148,12 @@ def eval_command(
         typer.Option(
             "--device",
             help=(
-                "auto (CUDA if present, with bf16 where supported), cpu, cuda or cuda:N. Under "
-                "`accelerate launch` or `torchrun`, each process takes its own GPU (or the CPU)."
+                "auto (CUDA if present), cpu, cuda or cuda:N. Under `accelerate launch` or `torchrun`, "
+                "each process takes its own GPU (or the CPU)."
             ),
         ),
     ] = "auto",
+    precision: PrecisionOption = None,
     trust_remote_code: Annotated[
         bool,
         typer.Option(
@@ -209,7 +218,7 @@ def eval_command(
     from harness.tracking import make_tracker
     from harness.training import Runtime
 
-    runtime = Runtime.detect(device)
+    runtime = Runtime.detect(device, precision_of(precision, loaded.precision))
     main = runtime.dist.is_main
     if not main:
         console.quiet = True  # one process talks (and tracks, and writes); the others only compute

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import console, handle_errors, quiet_libraries, split_list
+from harness.cli.common import (
+    PrecisionOption,
+    console,
+    handle_errors,
+    precision_of,
+    quiet_libraries,
+    split_list,
+)
 from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
 
 
@@ -87,6 +94,7 @@ def intermediate_command(
         int | None, typer.Option("--limit", min=1, help="First N examples per task (smoke test).")
     ] = None,
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    precision: PrecisionOption = None,
     tokenizer: Annotated[str | None, typer.Option("--tokenizer", help="Tokenizer folder or hub id.")] = None,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code")] = False,
 ) -> None:
@@ -133,7 +141,7 @@ def intermediate_command(
     from harness.models import resolve_checkpoint
     from harness.training import Runtime
 
-    runtime = Runtime.detect(device)
+    runtime = Runtime.detect(device, precision_of(precision, loaded.precision))
     with console.status("checking the checkpoint"):
         checkpoint = resolve_checkpoint(model, tokenizer, trust_remote_code)
     request = IntermediateRequest(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import console, handle_errors, quiet_libraries
+from harness.cli.common import PrecisionOption, console, handle_errors, precision_of, quiet_libraries
 
 
 @handle_errors
@@ -19,6 +19,7 @@ def sweep_command(
         Path | None, typer.Option("--output", "-o", help="Folder of the sweep. Default: sweeps/NAME.")
     ] = None,
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    precision: PrecisionOption = None,
     tracking_uri: Annotated[
         str | None,
         typer.Option(
@@ -40,11 +41,12 @@ def sweep_command(
     grid = cells(loaded)
     quiet_libraries()
     from harness.cli.progress import RichReporter
+    from harness.suites import load_suite, select_tasks
     from harness.sweep.report import plots, table
     from harness.sweep.run import SweepRequest, run_sweep
     from harness.training import Runtime
 
-    runtime = Runtime.detect(device)
+    runtime = Runtime.detect(device, precision_of(precision, load_suite(loaded.suite).precision))
     console.print(
         f"[bold]harness sweep[/bold] {loaded.name}: {len(grid)} cells on {runtime.device}; output {output}",
         highlight=False,
@@ -54,8 +56,6 @@ def sweep_command(
     text = table(rows)
     written = plots(rows, output)
     links = "\n".join(f"![{p.stem}]({p.name})" for p in written)
-    from harness.suites import load_suite, select_tasks
-
     names = select_tasks(load_suite(loaded.suite), loaded.tasks)
     note = (
         f"score: mean of the task scores over {', '.join(names)} (none when a task is incomplete); "

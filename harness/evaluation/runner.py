@@ -294,6 +294,7 @@ class Runner:
             if self.request.checkpoint.lora
             else None,
             dtype=self.request.checkpoint.dtype,
+            precision=self.request.runtime.precision,  # bf16 autocast changes the numbers
         )
 
     def _resumed(self, name: str, seeds: list[int], languages: list[str]) -> dict[int, Any]:

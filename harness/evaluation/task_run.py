@@ -98,7 +98,12 @@ class TaskRun:
     def _weights_key(self, seed: int) -> str:
         lora = self.checkpoint.lora.model_dump(mode="json") if self.checkpoint.lora else None
         return key_of(
-            training=self.key, seed=seed, model=self.model_hash, lora=lora, dtype=self.checkpoint.dtype
+            training=self.key,
+            seed=seed,
+            model=self.model_hash,
+            lora=lora,
+            dtype=self.checkpoint.dtype,
+            precision=self.runtime.precision,
         )
 
     def needs_training(self, seeds: list[int]) -> bool:

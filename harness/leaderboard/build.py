@@ -87,6 +87,7 @@ def _protocol(sub: Submission) -> str:
     if card.intermediate_tasks:
         steps.append("intermediate: " + ", ".join(text(t.name) for t in card.intermediate_tasks))
     steps.append("translate-train" if card.translate_train else "zero-shot")
+    steps.append(sub.results.run.precision)  # fp32 as the reference, or bf16 autocast
     if any(task.divergences for task in sub.results.tasks.values()):
         steps.append("data differs from the reference's (see the data notes)")
     return "; ".join(steps)

@@ -27,11 +27,14 @@ class Runtime:
     prediction_tokens: int | None = None
 
     @classmethod
-    def detect(cls, device: str = "auto") -> Runtime:
-        """CUDA when present (bf16 autocast where the GPU supports it), else CPU in fp32.
+    def detect(cls, device: str = "auto", precision: Precision = "fp32") -> Runtime:
+        """CUDA when present, else CPU; fp32, or bf16 autocast on a GPU that supports it.
 
-        An explicit device that this machine does not have is an error, not a silent fallback.
+        An explicit device or precision that this machine does not have is an error, not a silent
+        fallback.
         """
+        if precision not in ("fp32", "bf16"):
+            raise HarnessError(f'--precision "{precision}": allowed: fp32, bf16')
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", device):
             raise HarnessError(f'--device "{device}": allowed: auto, cpu, cuda, cuda:N, mps')
         if device == "auto":
@@ -52,12 +55,16 @@ class Runtime:
             raise HarnessError(f'--device "{device}": MPS (Apple GPU) is not available on this machine')
         if resolved.type == "cuda" and resolved.index is not None:
             torch.cuda.set_device(resolved)  # "cuda" alone keeps the current device
-        bf16 = resolved.type == "cuda" and torch.cuda.is_bf16_supported()
+        if precision == "bf16" and not (resolved.type == "cuda" and torch.cuda.is_bf16_supported()):
+            raise HarnessError(
+                f"--precision bf16: {resolved} has no bf16 autocast here (a CUDA GPU that supports bf16 "
+                "does); use fp32"
+            )
         # 32k tokens per prediction batch on a GPU: measured on an H100, batches of 32 short inputs
         # ran at ~3% MFU and batches of 256 at ~14% (docs/performance.md); prediction is invariant
         # to batch composition up to float rounding
         tokens = 32768 if resolved.type == "cuda" else None
-        return cls(resolved, "bf16" if bf16 else "fp32", dist, tokens)
+        return cls(resolved, precision, dist, tokens)
 
     @contextlib.contextmanager
     def autocast(self) -> Iterator[None]:
