@@ -140,3 +140,67 @@ def test_fine_tuned_weights_are_kept_and_reused(tiny_bert: Path, tmp_path: Path,
         assert result.exit_code == 0 and "reusing fine-tuned weights" in result.output
         mlqa = read_results(tmp_path / "results.json").tasks["mlqa"].runs[0]
         assert mlqa.trained_by == "xquad" and mlqa.resumed
+
+
+def test_changed_data_or_tokenizer_is_never_answered_from_old_work(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local training file edited, another tokenizer, another harness: retrained, re-featurized."""
+    import shutil
+
+    import harness
+    from harness.suites import builtin_suites
+
+    sample = builtin_suites()["sample"]
+    shutil.copytree(sample.parent / "sample-data", tmp_path / "sample-data")
+    shutil.copy(sample, tmp_path / "sample.yaml")
+    model = tmp_path / "model"
+    shutil.copytree(tiny_bert, model)
+    out = tmp_path / "out"
+    args = ["eval", "-s", str(tmp_path / "sample.yaml"), "-m", str(model), "-t", "xquad", "--limit", "6",
+            "--no-track", "-o", str(out)]  # fmt: skip
+
+    def run() -> tuple[bool, str]:
+        result = runner.invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return read_results(out / "results.json").tasks["xquad"].runs[0].resumed, result.output
+
+    assert run()[0] is False
+    assert run()[0] is True  # nothing changed: resumed
+    train = next((tmp_path / "sample-data" / "squad").rglob("train-*.jsonl"))
+    rows = train.read_text(encoding="utf-8").splitlines()
+    first = json.loads(rows[0])
+    first["question"] = "A question edited in place?"
+    train.write_text("\n".join([json.dumps(first), *rows[1:]]) + "\n", encoding="utf-8")
+    resumed, output = run()
+    assert not resumed and "reusing" not in output  # other training data: trained again
+    assert run()[0] is True
+    config = model / "tokenizer_config.json"
+    settings = json.loads(config.read_text())
+    config.write_text(json.dumps({**settings, "model_max_length": 77}))
+    resumed, output = run()
+    assert not resumed and "reusing" not in output  # another tokenizer: trained again
+    cache = Path(os.environ["HARNESS_CACHE"]) / "features"
+    before = set(cache.glob("*.pt"))
+    monkeypatch.setattr(harness, "__version__", harness.__version__ + "+changed")
+    runner.invoke(app, [*args, "--fresh"], catch_exceptions=False)
+    assert set(cache.glob("*.pt")) - before  # another featurizing code: features built again
+
+
+def test_another_pin_is_another_training_key() -> None:
+    from harness.data import DataOptions
+    from harness.evaluation.task_run import training_key
+    from harness.suites import load_suite
+    from harness.tasks import TASKS as SPECS
+
+    suite = load_suite("xtreme")
+    moved = suite.model_copy(
+        update={"datasets": {**suite.datasets, "google/xtreme": suite.datasets["google/xtreme"].model_copy(
+            update={"revision": "0" * 40})}}
+    )  # fmt: skip
+    entry = suite.tasks["pawsx"]
+    keys = [
+        training_key(SPECS["pawsx"], entry, entry.hyperparameters, "classification", DataOptions(s))
+        for s in (suite, moved)
+    ]
+    assert keys[0] != keys[1]

@@ -63,6 +63,29 @@ def locate(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> 
     return resolve(spec, split, lang, options.suite, options.folders)
 
 
+def identity(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> dict[str, Any]:
+    """What a split's data is, without parsing it: its source and the pinned commit, or the sha256
+    of the files (a local hub-layout folder's data files included). Part of every key of finished
+    work, so that changed data is never answered from work done on other data."""
+    resolved = locate(spec, split_name, lang, options)
+    if resolved is None or not resolved.present:
+        return {"source": None}
+    source = resolved.source
+    found: dict[str, Any] = {"source": describe(resolved, spec, lang, options.suite)}
+    if isinstance(source, HubSource):
+        local = options.suite.dataset_path(source.dataset)
+        found["revision"] = (
+            options.suite.datasets[source.dataset].revision
+            if local is None
+            else hub.local_fingerprint(
+                local, fill(source.config, spec, lang), fill(source.data_dir, spec, lang)
+            )
+        )
+    else:
+        found["revision"] = hash_files(list(resolved.files), relative_to=resolved.folder)
+    return found
+
+
 def split_present(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> bool:
     """Whether a split that is optional for a task is there (BUCC's test gold: the reference deletes it)."""
     found = locate(spec, split_name, lang, options)

@@ -39,7 +39,7 @@ def load_rows(
         # datasets keys its cache of a local folder by the folder's name, not its content: a second
         # folder of the same name, or an edited file, would read the first copy's rows. A cache
         # directory per content hash reads the data as it is.
-        fingerprint = _local_fingerprint(local_path, config, data_dir, described)
+        fingerprint = local_fingerprint(local_path, config, data_dir, described)
         extra["cache_dir"] = str(
             Path(datasets.config.HF_DATASETS_CACHE) / "harness-local" / fingerprint[7:23]
         )
@@ -63,13 +63,14 @@ def load_rows(
     return iter(ds), len(ds), fingerprint or _cached_revision(ds)
 
 
-def _local_fingerprint(folder: Path, config: str | None, data_dir: str | None, described: str) -> str:
+def local_fingerprint(folder: Path, config: str | None, data_dir: str | None, described: str = "") -> str:
+    """sha256 of the data files (and the card) a config of a local hub-layout folder reads."""
     import datasets
 
     try:
         builder = datasets.load_dataset_builder(str(folder), name=config, data_dir=data_dir)
     except Exception as exc:
-        raise _load_error(exc, None, None, described, folder) from None
+        raise _load_error(exc, None, None, described or str(folder), folder) from None
     files = sorted(
         {Path(f) for split_files in (builder.config.data_files or {}).values() for f in split_files}
     )

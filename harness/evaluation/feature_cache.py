@@ -7,7 +7,10 @@ lists and dicts saved with torch.save and read back with weights_only=True (no c
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
+import inspect
 import os
 import tempfile
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from typing import Any
 
 import torch
 
+import harness
 from harness.evaluation.store import key_of
 
 
@@ -34,6 +38,19 @@ def tokenizer_hash(folder: Path) -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _source_hash(module: str) -> str:
+    path = inspect.getsourcefile(importlib.import_module(module))
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else ""
+
+
+def featurization_code(fmt: object) -> str:
+    """The harness version and the source of the format's module and of the code all formats share
+    (field mapping, padding): what turns examples into features."""
+    modules = (type(fmt).__module__, "harness.formats.base", "harness.data.fields")
+    return key_of(harness=harness.__version__, sources=[_source_hash(m) for m in modules])
 
 
 def cached_features(build: Callable[[], list[dict[str, Any]]], **identity: Any) -> list[dict[str, Any]]:

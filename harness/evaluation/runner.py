@@ -17,8 +17,9 @@ from typing import Any
 
 import torch
 
-from harness.data import DataOptions
+from harness.data import DataOptions, identity
 from harness.errors import HarnessError
+from harness.evaluation.data_check import plan
 from harness.evaluation.environment import describe_environment
 from harness.evaluation.feature_cache import tokenizer_hash
 from harness.evaluation.report import Reporter
@@ -281,13 +282,13 @@ class Runner:
         return key_of(
             suite=self.results.suite.hash,
             model=self.results.model.weights_hash,
-            tokenizer=str(self.request.checkpoint.tokenizer_path),
+            tokenizer=self._tokenizer_hash,
             task=name,
             seed=seed,
             hyperparameters=hp.model_dump() if hp else None,
             languages=languages,
             limit=data.limit,
-            data_dir=str(data.data_dir) if data.data_dir else None,
+            data=self._data_identity(name, languages),
             save_predictions=self.request.save_predictions,
             # LoRA on a full checkpoint trains something else than full fine-tuning
             lora=self.request.checkpoint.lora.model_dump(mode="json")
@@ -296,6 +297,14 @@ class Runner:
             dtype=self.request.checkpoint.dtype,
             precision=self.request.runtime.precision,  # bf16 autocast changes the numbers
         )
+
+    def _data_identity(self, name: str, languages: list[str]) -> list[Any]:
+        """Every split the task reads for these languages, as pinned commits or files' sha256."""
+        spec, found = TASKS[name], []
+        for _, role, split, lang in plan(self.request.suite, [name]):
+            if role in ("train", "dev") or lang in languages or not spec.splits[split].per_language:
+                found.append([split, lang, identity(spec, split, lang, self.request.data)])
+        return found
 
     def _resumed(self, name: str, seeds: list[int], languages: list[str]) -> dict[int, Any]:
         keys = {seed: self._result_key(name, seed, languages) for seed in seeds}

@@ -12,8 +12,8 @@ from typing import Any
 import torch
 
 from harness.adapters import parameter_counts
-from harness.data import DataOptions, LoadedSplit, load_split
-from harness.evaluation.feature_cache import cached_features
+from harness.data import DataOptions, LoadedSplit, identity, load_split
+from harness.evaluation.feature_cache import cached_features, featurization_code
 from harness.evaluation.report import Reporter
 from harness.evaluation.store import RunStore, Stats, key_of
 from harness.formats import Format
@@ -39,15 +39,17 @@ def training_key(
     if hp is None or not entry.splits.train:
         return None
     splits = entry.splits
+    dev_lang = entry.selection.language if entry.selection else "en"
     return json.dumps(
         {
             "format": fmt_name,
-            "train": [repr(spec.splits[s]) for s in splits.train],
-            "dev": repr(spec.splits[splits.dev]) if splits.dev else None,
+            # the data itself (pinned commit or files' sha256), not only where it comes from
+            "train": [identity(spec, s, "en", data) for s in splits.train],
+            "dev": identity(spec, splits.dev, dev_lang, data) if splits.dev else None,
             "hp": hp.model_dump(exclude={"eval_batch_size"}),
             "selection": entry.selection.model_dump() if entry.selection else None,
             "labels": spec.labels,
-            "data": [str(data.data_dir), data.limit],
+            "limit": data.limit,
         },
         sort_keys=True,
         default=str,
@@ -104,6 +106,7 @@ class TaskRun:
             lora=lora,
             dtype=self.checkpoint.dtype,
             precision=self.runtime.precision,
+            tokenizer=self.tokenizer_hash,  # another tokenizer gives other inputs: other weights
         )
 
     def needs_training(self, seeds: list[int]) -> bool:
@@ -132,6 +135,7 @@ class TaskRun:
             lambda: self.fmt.featurize(split.examples, self.tokenizer, self.spec, self.hp),
             tokenizer=self.tokenizer_hash,
             format=self.fmt.name,
+            code=featurization_code(self.fmt),  # a change to featurizing never reuses old features
             task=self.spec.name,
             data=provenance,
             limit=self.data.limit,
