@@ -310,6 +310,15 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
         raise _FieldError((*where,), "a selection rule goes with train splits, and train splits need one")
     if (spec.format is FormatName.retrieval) != (entry.retrieval is not None):
         raise _FieldError((*where, "retrieval"), "retrieval tasks, and only they, take retrieval options")
+    for i, metric in enumerate(entry.metrics):
+        # a ranking metric names its cutoff: it must be the cutoff the search uses
+        cutoff = re.fullmatch(r"\w+@(\d+)", metric)
+        if cutoff and entry.retrieval is not None and int(cutoff.group(1)) != entry.retrieval.top_k:
+            raise _FieldError(
+                (*where, "metrics", i),
+                f"{metric} names a cutoff of {cutoff.group(1)}, but retrieval.top_k is "
+                f"{entry.retrieval.top_k}",
+            )
     source = entry.retrieval.encoder_from if entry.retrieval else None
     if source is not None and (source not in suite.tasks or suite.tasks[source].hyperparameters is None):
         raise _FieldError(

@@ -70,7 +70,7 @@ def test_summary_spread_of_languages_and_the_task_average() -> None:
         "fr": [np.array([1, 1, 1, 1, 0], float)] * 2,
     }
     stats = [{lang: {"accuracy": ("mean", hits[lang][i])} for lang in hits} for i in range(2)]
-    summary = summarize(entry, runs, stats)
+    summary = summarize("pawsx", entry, runs, stats)
     assert summary.scores == {"de": {"accuracy": 50.0}, "fr": {"accuracy": 80.0}}
     de = summary.spread["de"]["accuracy"]
     assert de.mean == 50.0 and de.std == pytest.approx(np.std([60, 40], ddof=1)) and de.ci95 is not None
@@ -78,6 +78,23 @@ def test_summary_spread_of_languages_and_the_task_average() -> None:
     assert average.mean == 65.0 and average.std == pytest.approx(np.std([70, 60], ddof=1))
     low, high = average.ci95  # type: ignore[misc]
     assert low <= 65.0 <= high
+
+
+def test_a_languages_interval_does_not_depend_on_the_other_languages() -> None:
+    """One bootstrap stream per (task, language, metric): French gets the same interval whether
+    German ran before it or not."""
+    suite = load_suite("sample")
+    draw = np.random.default_rng(7)
+    # per-example F1-like values in [0, 1]: fine enough that two streams give two intervals
+    hits = {"de": draw.random(300), "fr": draw.random(400)}
+
+    def french(languages: list[str]) -> tuple[float, float] | None:
+        entry = suite.tasks["pawsx"].model_copy(update={"languages": languages})
+        run = SeedRun(seed=1, scores={lang: {"accuracy": 100 * hits[lang].mean()} for lang in languages})
+        stats = [{lang: {"accuracy": ("mean", hits[lang])} for lang in languages}]
+        return summarize("pawsx", entry, [run], stats).spread["fr"]["accuracy"].ci95
+
+    assert french(["de", "fr"]) == french(["fr"]) is not None
 
 
 def test_feature_cache_builds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

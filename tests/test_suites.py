@@ -277,3 +277,10 @@ def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
     path = _broken(tmp_path, "    metrics: [accuracy]\n", "    languages: [en]\n    metrics: [accuracy]\n")
     with pytest.raises(HarnessError, match=r'sample\.yaml:\d+: malformed YAML: duplicate key "languages"'):
         load_suite(path)
+
+
+def test_a_ranking_metric_and_its_cutoff_agree(tmp_path: Path) -> None:
+    # mrr@20 scores the first 20 ranks: a search cut at 10 would be reported as @20
+    path = _broken(tmp_path, "      top_k: 20\n", "      top_k: 10\n")
+    with pytest.raises(HarnessError, match=r"mrr@20 names a cutoff of 20, but retrieval.top_k is 10"):
+        load_suite(path)

@@ -238,7 +238,7 @@ class Runner:
         else:
             runs, stats, provenance = self._fine_tuned(name, languages, base.seeds)
 
-        summary = summarize(entry, runs, stats)
+        summary = summarize(name, entry, runs, stats)
         divergences = data_notes(provenance)
         if divergences:
             where = sorted({f"{n.split}/{n.language}" for n in divergences})

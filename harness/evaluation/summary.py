@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,11 +24,17 @@ class Summary:
     average_spread: dict[str, Spread]
 
 
-def summarize(entry: TaskEntry, runs: list[SeedRun], stats: list[Stats]) -> Summary:
+def bootstrap_rng(task: str, lang: str, metric: str) -> np.random.Generator:
+    """One fixed stream per (task, language, metric): the same results give the same interval,
+    whichever other languages or tasks ran."""
+    digest = hashlib.sha256(f"{task}|{lang}|{metric}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def summarize(task: str, entry: TaskEntry, runs: list[SeedRun], stats: list[Stats]) -> Summary:
     """Aggregate seed runs; `stats[i]` holds run i's per-example statistics for the bootstrap."""
     scores = mean_over_seeds([run.scores for run in runs])
     averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
-    rng = np.random.default_rng(0)  # fixed: the same results give the same intervals
     spread: dict[str, dict[str, Spread]] = {}
     samples: dict[str, dict[str, np.ndarray]] = {}  # metric -> language -> bootstrap replicates
     for lang, metrics in scores.items():
@@ -37,6 +44,7 @@ def summarize(entry: TaskEntry, runs: list[SeedRun], stats: list[Stats]) -> Summ
             found = [s[lang][metric] for s in stats if metric in s.get(lang, {})]
             ci = None
             if len(found) == len(runs) and len({kind for kind, _ in found}) == 1:
+                rng = bootstrap_rng(task, lang, metric)
                 replicated = replicates(found[0][0], [values for _, values in found], rng)
                 samples.setdefault(metric, {})[lang] = replicated
                 ci = interval(replicated)
