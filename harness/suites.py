@@ -357,15 +357,17 @@ def builtin_suites() -> dict[str, Path]:
 
 
 def resolve_suite_path(name_or_path: str) -> Path:
+    """A suite file, or a built-in suite's. A built-in name wins over a folder of the same name in
+    the working directory (a checkout of google-research/xtreme is called `xtreme`)."""
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
-            raise HarnessError(f"{path}: suite file not found")
+    if path.is_file():
         return path
     suites = builtin_suites()
-    if name_or_path not in suites:
-        raise unknown("suite", name_or_path, suites) from None
-    return suites[name_or_path]
+    if name_or_path in suites:
+        return suites[name_or_path]
+    if path.suffix in (".yaml", ".yml") or path.exists() or len(path.parts) > 1:
+        raise HarnessError(f"{path}: suite file not found")
+    raise unknown("suite", name_or_path, suites) from None
 
 
 class _SuiteLoader(yaml.SafeLoader):

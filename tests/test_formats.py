@@ -162,3 +162,24 @@ def test_max_context_prefers_the_more_central_window() -> None:
     assert result[0][6] is False and result[1][3] is True
     # token 4: min(4, 1) = 1 vs min(1, 4) = 1: the first window wins ties
     assert result[0][5] is True and result[1][2] is False
+
+
+def test_a_qa_answer_never_ends_inside_a_grapheme() -> None:
+    """A tokenizer that drops a vowel sign gives offsets ending before it: the answer keeps it."""
+    import doctest
+
+    import harness.formats.extractive_qa
+    from harness.formats import get_format
+    from harness.suites import load_suite
+    from harness.tasks import TASKS, FormatName
+
+    assert doctest.testmod(harness.formats.extractive_qa).failed == 0
+    context = "वे गए थे।"  # "they had gone"; थे is थ + the vowel sign े
+    features = [{"offsets": [None, (0, 1), (3, 5), (6, 7), None], "example_index": 0}]
+    logits = np.full((1, 5, 2), -10.0)
+    logits[0, 2, 0] = logits[0, 3, 1] = 10.0  # start at गए, end at थ (its sign dropped)
+    hp = load_suite("xtreme").tasks["xquad"].hyperparameters
+    answers = get_format(FormatName.extractive_qa).decode(
+        [logits], features, [{"context": context}], TASKS["xquad"], hp
+    )
+    assert answers == ["गए थे"]

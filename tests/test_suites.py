@@ -284,3 +284,13 @@ def test_a_ranking_metric_and_its_cutoff_agree(tmp_path: Path) -> None:
     path = _broken(tmp_path, "      top_k: 20\n", "      top_k: 10\n")
     with pytest.raises(HarnessError, match=r"mrr@20 names a cutoff of 20, but retrieval.top_k is 10"):
         load_suite(path)
+
+
+def test_a_builtin_name_wins_over_a_folder_of_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "xtreme").mkdir()  # a checkout of google-research/xtreme
+    monkeypatch.chdir(tmp_path)
+    assert load_suite("xtreme").name == "xtreme"
+    with pytest.raises(HarnessError, match="missing.yaml: suite file not found"):
+        load_suite("missing.yaml")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import regex
 import torch
 
 from harness.errors import HarnessError
@@ -138,7 +139,7 @@ class ExtractiveQA(Format):
                     score = float(start_logits[s] + end_logits[e])
                     index = feature["example_index"]
                     if index not in best or score > best[index][0]:
-                        best[index] = (score, context[offsets[s][0] : offsets[e][1]])
+                        best[index] = (score, whole_graphemes(context, offsets[s][0], offsets[e][1]))
         return [best[i][1] if i in best else "" for i in range(len(examples))]
 
     def score(
@@ -203,6 +204,31 @@ def squad_file(examples: Sequence[Example]) -> dict[str, Any]:
         for e in examples
     ]
     return {"version": "1.1", "data": articles}
+
+
+def whole_graphemes(context: str, start: int, end: int) -> str:
+    """The answer context[start:end], its end moved to the next grapheme boundary.
+
+    Tokenizers that drop combining marks (Devanagari and Thai vowel signs, for one) give offsets
+    that end inside a grapheme cluster; the answer then loses its last vowel sign.
+
+    >>> whole_graphemes("वे गए थे।", 3, 7)
+    'गए थे'
+    """
+    if end >= len(context) or not _continues(context, end):
+        return context[start:end]
+    for cluster in regex.finditer(r"\X", context, pos=max(0, start)):
+        if cluster.start() < end < cluster.end():
+            return context[start : cluster.end()]
+        if cluster.start() >= end:
+            break
+    return context[start:end]
+
+
+def _continues(context: str, index: int) -> bool:
+    """Whether the character at `index` belongs to the grapheme cluster before it."""
+    cluster = regex.match(r"\X", context, pos=max(0, index - 1))
+    return cluster is not None and cluster.end() > index
 
 
 def _max_context(features: Features) -> list[dict[int, bool]]:
