@@ -292,5 +292,5 @@ def test_a_builtin_name_wins_over_a_folder_of_that_name(
     (tmp_path / "xtreme").mkdir()  # a checkout of google-research/xtreme
     monkeypatch.chdir(tmp_path)
     assert load_suite("xtreme").name == "xtreme"
-    with pytest.raises(HarnessError, match="missing.yaml: suite file not found"):
+    with pytest.raises(HarnessError, match=r"missing\.yaml: suite file not found"):
         load_suite("missing.yaml")
