@@ -6,15 +6,13 @@ import doctest
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE
+from conftest import reference_vectors
 
 import harness.metrics.classification
 import harness.results.aggregate
 from harness.metrics import accuracy
 from harness.results.aggregate import group_score, language_average, mean_over_seeds, task_score
 from harness.suites import load_suite
-
-MOCK = REFERENCE / "xtreme-mock-vectors"
 
 
 @pytest.mark.parametrize(
@@ -46,16 +44,16 @@ def _lines(path: Path) -> list[str]:
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.skipif(not MOCK.is_dir(), reason="reference mock vectors not present next to the repository")
 @pytest.mark.parametrize(("task", "expected"), [("xnli", 30.666666666666668), ("pawsx", 51.42857142857143)])
 def test_reference_mock_vectors(task: str, expected: float) -> None:
     # evaluate_test.py's expected averages over the full XTREME language list, to the last bit.
+    mock = reference_vectors()
     languages = load_suite("xtreme").tasks[task].languages
     scores = {
         lang: {
             "accuracy": accuracy(
-                _lines(MOCK / "predictions" / task / f"test-{lang}.tsv"),
-                _lines(MOCK / "labels" / task / f"test-{lang}.tsv"),
+                _lines(mock / "predictions" / task / f"test-{lang}.tsv"),
+                _lines(mock / "labels" / task / f"test-{lang}.tsv"),
             )
         }
         for lang in languages
@@ -227,11 +225,11 @@ MOCK_EXPECTED = {
 }
 
 
-@pytest.mark.skipif(not MOCK.is_dir(), reason="reference mock vectors not present next to the repository")
 @pytest.mark.parametrize(("suite", "task"), list(MOCK_EXPECTED))
 def test_harness_score_reproduces_the_reference_mock_vectors(suite: str, task: str) -> None:
     from harness.scoring import score_folders
 
-    report = score_folders(load_suite(suite), MOCK / "predictions", MOCK / "labels")
+    mock = reference_vectors()
+    report = score_folders(load_suite(suite), mock / "predictions", mock / "labels")
     for metric, expected in MOCK_EXPECTED[(suite, task)].items():
         assert report.tasks[task].averages[metric] == expected, metric  # bit for bit
