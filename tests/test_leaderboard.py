@@ -97,10 +97,9 @@ def test_build_is_deterministic_and_ranks_complete_submissions(root: Path) -> No
     assert (root / "LEADERBOARD.md").read_bytes() == first
     assert sorted(p.name for p in (root / "leaderboard").glob("*.png")) == plots and plots
     text = first.decode()
-    assert (
-        "### Ranking (complete submissions)" in text and "[Tiny BERT](https://example.org/tiny-bert)" in text
-    )
-    assert "intermediate: MNLI" in text and "## How to submit" in text
+    # the sample suite's hand-written data are not the reference's: a complete entry, non-standard
+    assert "### Non-standard protocol" in text and "- [Tiny BERT](https://example.org/tiny-bert): **" in text
+    assert "## How to submit" in text
     assert "| XLM-R Large | 79.2 | 86.4 | 73.8 | 65.4 | 68.7 | 62.4 | 55.0 | — | — | — |" in text
     assert check(root) == []
 
@@ -252,10 +251,36 @@ def test_incomplete_submission_is_listed_apart_with_deltas_against_baselines(roo
     xtreme = load_suite("xtreme")
 
     def to_xtreme(data: dict) -> None:
+        """Two tasks of the sample run re-labelled as XTREME's, recorded exactly as xtreme.yaml says
+        (languages filled in), aggregates recomputed: consistent, so accepted, and incomplete."""
+        from harness.results.aggregate import language_average, mean_over_seeds, task_score
+        from harness.results.groups import groups
+
         data["suite"].update(name="xtreme", version=xtreme.version, hash=xtreme.content_hash())
-        data["tasks"] = {t: data["tasks"][t] for t in ("xnli", "pawsx")}
+        tasks = {}
+        for name in ("xnli", "pawsx"):
+            task, entry = data["tasks"][name], xtreme.tasks[name]
+            for run in task["runs"]:
+                run["scores"] = {
+                    lang: run["scores"].get(lang, {"accuracy": 50.0}) for lang in entry.languages
+                }
+            scores = mean_over_seeds([run["scores"] for run in task["runs"]])
+            averages = {m: language_average(scores, entry.languages, m) for m in entry.metrics}
+            task.update(
+                languages=entry.languages, metrics=entry.metrics, score_metrics=entry.score,
+                selection=entry.selection.model_dump(), splits=entry.splits.model_dump(),
+                hyperparameters=entry.hyperparameters.model_dump(), overrides={},
+                seeds=xtreme.seeds_for(name), scores=scores, missing_languages=[], averages=averages,
+                score=task_score(averages, entry.score), spread={}, average_spread={}, divergences=[],
+            )  # fmt: skip
+            tasks[name] = task
+        data["tasks"] = tasks
         data["status"] = "incomplete"
-        data["overall"].update(score=None, tasks=["xnli", "pawsx"], missing=["udpos"])
+        categories, overall = groups(
+            {n: t["score"] for n, t in tasks.items()}, xtreme.categories, list(xtreme.tasks)
+        )
+        data["categories"] = {k: v.model_dump() for k, v in categories.items()}
+        data["overall"] = overall.model_dump()
 
     _edit_results(root, to_xtreme)
     build(root)
@@ -274,16 +299,59 @@ def test_incomplete_submission_is_listed_apart_with_deltas_against_baselines(roo
         "xtreme__test-org__tiny-bert__large__deltas",
         "xtreme__test-org__tiny-bert__x-stilts__deltas",
     ]
-    assert any("task xnli misses languages" in line for line in check(root))
+    assert check(root) == []  # consistent and incomplete: accepted, listed apart, never ranked
 
 
 def test_data_that_differ_from_the_reference_are_a_protocol_note(root: Path) -> None:
     """The sample suite's hand-written data are not the reference's: the row counts say so, and the
-    leaderboard shows it beside the entry."""
+    entry is shown apart from the ranking, with the note."""
     results = json.loads((_submission(root) / "results.json").read_text())
     notes = [n for task in results["tasks"].values() for n in task.get("divergences", [])]
     assert notes and all(n["note"].startswith(("rows:", "answers:", "labels:")) for n in notes)
     board = (root / "LEADERBOARD.md").read_text()
-    assert "data differs from the reference's (see the data notes)" in board
-    line = next(line for line in board.splitlines() if line.startswith("- Tiny BERT: the data read differs"))
-    assert "rows (" in line and "tasks.<task>.divergences" in line
+    line = next(line for line in board.splitlines() if line.startswith("- [Tiny BERT]"))
+    assert "data differs from the reference's in" in line and "rows (" in line
+
+
+def test_an_entry_on_the_suites_protocol_is_ranked(root: Path) -> None:
+    def standard(data: dict) -> None:
+        for task in data["tasks"].values():
+            task["divergences"] = []
+
+    _edit_results(root, standard)
+    build(root)
+    board = (root / "LEADERBOARD.md").read_text()
+    sample = board.split("## Sample")[1]
+    ranking = sample.split("### Ranking (complete submissions, the suite's protocol)")[1].split("###")[0]
+    assert "| 1 | [Tiny BERT](https://example.org/tiny-bert) |" in ranking
+    assert "intermediate: MNLI" in ranking and "; fp32 |" in ranking
+
+
+def test_a_recipe_that_contradicts_the_suite_is_refused_and_never_published(root: Path) -> None:
+    _edit_results(root, lambda d: d["tasks"]["xnli"]["hyperparameters"].update(learning_rate=0.5))
+    problems = check(root)
+    assert any(
+        "task xnli: recorded hyperparameters differ from the suite's and are not declared as overrides" in p
+        for p in problems
+    ), problems
+    build(root)
+    assert "Tiny BERT" not in (root / "LEADERBOARD.md").read_text()  # build leaves it out
+
+
+def test_a_declared_override_is_a_non_standard_entry(root: Path) -> None:
+    def override(data: dict) -> None:
+        data["tasks"]["xnli"]["hyperparameters"]["learning_rate"] = 0.5
+        data["tasks"]["xnli"]["overrides"] = {"learning_rate": 0.5}
+
+    _edit_results(root, override)
+    build(root)
+    assert check(root) == []
+    line = next(
+        x for x in (root / "LEADERBOARD.md").read_text().splitlines() if x.startswith("- [Tiny BERT]")
+    )
+    assert "hyperparameters overridden: xnli.learning\\_rate=0.5" in line  # markdown-escaped
+
+
+def test_an_absolute_path_is_refused(root: Path) -> None:
+    _edit_results(root, lambda d: d["model"].update(id="/home/someone/checkpoints/model"))
+    assert any("absolute path(s), e.g. '/home/someone/checkpoints/model'" in p for p in check(root))

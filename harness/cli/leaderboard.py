@@ -22,7 +22,9 @@ def build_command(root: Root = Path(".")) -> None:
     """Regenerate LEADERBOARD.md and its plots (leaderboard/*.png); same inputs, same bytes."""
     from harness.leaderboard.build import build
 
-    target, plots = build(root)
+    target, plots, refused = build(root)
+    for name, problems in refused.items():
+        err_console.print(f"left out {name}: {problems[0]}", highlight=False, markup=False)
     console.print(f"wrote {target} and {len(plots)} plot(s) in {root / 'leaderboard'}", highlight=False)
 
 

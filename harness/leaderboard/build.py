@@ -9,10 +9,10 @@ from pathlib import Path
 from harness.errors import HarnessError
 from harness.languages import groups_of
 from harness.leaderboard.baselines import Baseline, load_baselines
-from harness.leaderboard.data_notes import data_notes
 from harness.leaderboard.plots import Plot, draw
 from harness.leaderboard.safe import link, text
 from harness.leaderboard.submissions import Submission, load_submission
+from harness.leaderboard.verify import protocol_notes, refusals
 from harness.results.language_groups import by_kind, language_groups
 from harness.results.schema import GroupKind
 from harness.suites import Suite, builtin_suites, load_suite
@@ -33,6 +33,12 @@ class Board:
     submissions: list[Submission]
     baselines: dict[str, Baseline]
     problems: list[str] = field(default_factory=list)  # submissions that could not be read
+    refused: dict[str, list[str]] = field(default_factory=dict)  # submission -> why it is not published
+    notes: dict[str, list[str]] = field(default_factory=dict)  # submission -> its non-standard protocol
+
+    def published(self, suite: str) -> list[Submission]:
+        """The submissions of a suite that `harness leaderboard check` accepts: nothing else is shown."""
+        return [s for s in self.submissions if s.results.suite.name == suite and s.name not in self.refused]
 
 
 def load_board(root: Path) -> Board:
@@ -47,9 +53,17 @@ def load_board(root: Path) -> Board:
         if path.is_file() and path.name in ("README.md", ".gitkeep"):
             continue  # a hidden folder is not skipped: it would be a submission nobody sees
         try:
-            board.submissions.append(load_submission(path))
+            sub = load_submission(path)
         except HarnessError as exc:
             board.problems.append(str(exc))
+            continue
+        board.submissions.append(sub)
+        suite = suites.get(sub.results.suite.name)
+        problems = refusals(sub, suite)
+        if problems:
+            board.refused[sub.name] = problems
+        elif suite is not None:
+            board.notes[sub.name] = protocol_notes(sub, suite)
     return board
 
 
@@ -88,8 +102,6 @@ def _protocol(sub: Submission) -> str:
         steps.append("intermediate: " + ", ".join(text(t.name) for t in card.intermediate_tasks))
     steps.append("translate-train" if card.translate_train else "zero-shot")
     steps.append(sub.results.run.precision)  # fp32 as the reference, or bf16 autocast
-    if any(task.divergences for task in sub.results.tasks.values()):
-        steps.append("data differs from the reference's (see the data notes)")
     return "; ".join(steps)
 
 
@@ -117,7 +129,7 @@ def render(board: Board) -> tuple[str, list[Plot]]:
 
 
 def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], list[Plot]]:
-    subs = [s for s in board.submissions if s.results.suite.name == name]
+    subs = board.published(name)
     bases = {k: b for k, b in board.baselines.items() if b.suite == name}
     if not subs and not bases:
         return [], []
@@ -134,10 +146,12 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
         "suite score = mean of the task scores.",
         "",
     ]
-    complete = sorted(
+    ranked = sorted(
         (s for s in subs if _complete(s)), key=lambda s: (-(s.results.overall.score or 0), s.name)
     )
-    lines += ["### Ranking (complete submissions)", ""]
+    complete = [s for s in ranked if not board.notes.get(s.name)]
+    nonstandard = [s for s in ranked if board.notes.get(s.name)]
+    lines += ["### Ranking (complete submissions, the suite's protocol)", ""]
     if complete:
         header = [
             "#",
@@ -180,7 +194,17 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
     else:
         lines.append("No complete submission yet.")
     lines.append("")
-    lines += data_notes(subs)
+    if nonstandard:
+        lines += [
+            "### Non-standard protocol (complete, not ranked with the entries above)",
+            "",
+            *(
+                f"- {link(s.card.name, s.card.link)}: **{_num(s.results.overall.score)}**; "
+                + "; ".join(text(n) for n in board.notes[s.name])
+                for s in nonstandard
+            ),
+            "",
+        ]
 
     if bases:
         lines += ["### Published baselines", ""]
@@ -398,8 +422,9 @@ def _how_to_submit() -> list[str]:
     ]
 
 
-def build(root: Path) -> tuple[Path, list[Path]]:
-    """Write LEADERBOARD.md and its plots; remove plots no longer referenced."""
+def build(root: Path) -> tuple[Path, list[Path], dict[str, list[str]]]:
+    """Write LEADERBOARD.md and its plots (removing plots no longer referenced). Submissions that
+    `harness leaderboard check` refuses are left out; they are returned with their reasons."""
     board = load_board(root)
     if board.problems:
         raise HarnessError(board.problems[0])
@@ -412,4 +437,4 @@ def build(root: Path) -> tuple[Path, list[Path]]:
     for old in folder.glob("*.png") if folder.is_dir() else []:
         if old.name not in keep:
             old.unlink()
-    return target, written
+    return target, written, board.refused
