@@ -38,7 +38,19 @@ CARD = {
 def sample_results(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("leaderboard-run")
     result = runner.invoke(
-        app, ["eval", "-s", "sample", "-m", str(tiny_bert), "-o", str(out), "--no-track", "--no-save-weights"]
+        app,
+        [
+            "eval",
+            "-s",
+            "sample",
+            "-m",
+            str(tiny_bert),
+            "-o",
+            str(out),
+            "--no-track",
+            "--no-save-weights",
+            "--save-predictions",
+        ],
     )
     assert result.exit_code == 0, result.output
     return out / "results.json"
@@ -57,6 +69,27 @@ def root(tmp_path: Path, sample_results: Path) -> Path:
 
 def _submission(root: Path) -> Path:
     return root / "submissions" / "test-org__tiny-bert"
+
+
+def _cover_predictions(root: Path) -> None:
+    """Add a prediction file (a copy of one of its task's) for every score the edited results hold."""
+    import zipfile
+
+    from harness.scoring import SCORERS
+
+    archive = _submission(root) / "predictions.zip"
+    with zipfile.ZipFile(archive) as old:
+        files = {name: old.read(name) for name in old.namelist()}
+    results = json.loads((_submission(root) / "results.json").read_text())
+    for name, task in results["tasks"].items():
+        for run in task["runs"]:
+            prefix = f"seed-{run['seed']}/{name}/"
+            some = next(v for k, v in files.items() if k.startswith(prefix))
+            for lang in run["scores"]:
+                files.setdefault(f"{prefix}test-{lang}.{SCORERS[name].suffix}", some)
+    with zipfile.ZipFile(archive, "w") as new:
+        for name, data in sorted(files.items()):
+            new.writestr(name, data)
 
 
 def _edit_results(root: Path, change) -> None:
@@ -283,6 +316,7 @@ def test_incomplete_submission_is_listed_apart_with_deltas_against_baselines(roo
         data["overall"] = overall.model_dump()
 
     _edit_results(root, to_xtreme)
+    _cover_predictions(root)
     build(root)
     text = (root / "LEADERBOARD.md").read_text()
     xtreme_part = text.split("## XTREME-R")[0]
@@ -355,3 +389,46 @@ def test_a_declared_override_is_a_non_standard_entry(root: Path) -> None:
 def test_an_absolute_path_is_refused(root: Path) -> None:
     _edit_results(root, lambda d: d["model"].update(id="/home/someone/checkpoints/model"))
     assert any("absolute path(s), e.g. '/home/someone/checkpoints/model'" in p for p in check(root))
+
+
+def _forge(data: dict) -> None:
+    """A better XNLI German score with every aggregate recomputed from it, and another weights hash:
+    consistent enough for every check that does not look at the predictions."""
+    from harness.results.aggregate import language_average, mean_over_seeds, task_score
+    from harness.results.groups import groups
+
+    suite = load_suite("sample")
+    task, entry = data["tasks"]["xnli"], suite.tasks["xnli"]
+    task["runs"][0]["scores"]["de"]["accuracy"] = 99.0
+    task["scores"] = mean_over_seeds([run["scores"] for run in task["runs"]])
+    task["averages"] = {m: language_average(task["scores"], entry.languages, m) for m in entry.metrics}
+    task["score"] = task_score(task["averages"], entry.score)
+    categories, overall = groups(
+        {n: t["score"] for n, t in data["tasks"].items()}, suite.categories, list(suite.tasks)
+    )
+    data["categories"] = {k: v.model_dump() for k, v in categories.items()}
+    data["overall"] = overall.model_dump()
+    data["model"]["weights_hash"] = "sha256:" + "f" * 64
+
+
+def test_scores_follow_from_the_predictions_and_a_consistent_forgery_is_caught(root: Path) -> None:
+    """--rescore scores predictions.zip against gold labels read from the suite's own data."""
+    assert check(root, rescore=True) == []
+    _edit_results(root, _forge)
+    build(root)
+    assert check(root) == []  # every aggregate follows from the forged per-seed score
+    problems = check(root, rescore=True)
+    assert any(
+        "task xnli seed 42 de: accuracy 99.0 is recorded, its predictions score" in p for p in problems
+    ), problems
+    result = runner.invoke(app, ["leaderboard", "check", "--root", str(root), "--rescore"])
+    assert result.exit_code == 1 and "its predictions score" in " ".join(result.stderr.split())
+
+
+def test_a_submission_carries_its_predictions(root: Path, sample_results: Path, tmp_path: Path) -> None:
+    (_submission(root) / "predictions.zip").unlink()
+    assert any("predictions.zip: missing" in p for p in check(root))
+    card = tmp_path / "model.yaml"
+    card.write_text(yaml.safe_dump({**CARD, "organisation": "Other"}))
+    with pytest.raises(HarnessError, match="no test predictions"):
+        assemble(sample_results, card, tmp_path / "subs", predictions=tmp_path / "nowhere")

@@ -30,22 +30,52 @@ def build_command(root: Root = Path(".")) -> None:
 
 @app.command("check")
 @handle_errors
-def check_command(root: Root = Path(".")) -> None:
+def check_command(
+    root: Root = Path("."),
+    rescore: Annotated[
+        bool,
+        typer.Option(
+            "--rescore",
+            help=(
+                "Also score every submission's predictions.zip against gold labels read from the suite's "
+                "own sources (hub pins, or --data-dir releases) and refuse any score they do not give."
+            ),
+        ),
+    ] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="With --rescore: the data folder of the releases (docs/data.md).",
+            envvar="HARNESS_DATA_DIR",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
     """Fail (exit 1, one line per problem) on a bad submission or a stale LEADERBOARD.md.
 
     Checks: folder names and files (data only, bounded sizes), model.yaml and results.json schemas, the
     suite version and hash, finished non-smoke runs, languages missing from a scored task, aggregates
-    that do not follow from the per-language scores (tampering), duplicates, and that LEADERBOARD.md
-    and its plots match a fresh build.
+    that do not follow from the per-language scores, recorded recipes (hyperparameters, selection,
+    splits, languages, seeds, precision, pinned data) that contradict the suite without being
+    declared, absolute machine paths, predictions.zip covering every score, duplicates, and that
+    LEADERBOARD.md and its plots match a fresh build. --rescore also re-derives every score from
+    the predictions.
     """
     from harness.leaderboard.check import check
 
-    problems = check(root)
+    problems = check(root, rescore=rescore, data_dir=data_dir)
     for problem in problems:
         err_console.print(f"error: {problem}", highlight=False, markup=False)
     if problems:
         raise typer.Exit(1)
-    console.print("leaderboard: every submission is valid and LEADERBOARD.md is current", highlight=False)
+    console.print(
+        "leaderboard: every submission is valid"
+        + (" and its scores follow from its predictions" if rescore else "")
+        + " and LEADERBOARD.md is current",
+        highlight=False,
+    )
 
 
 @handle_errors
@@ -53,9 +83,17 @@ def submit_command(
     results: Annotated[Path, typer.Argument(help="results.json written by `harness eval`.")],
     meta: Annotated[Path, typer.Option("--meta", help="model.yaml describing the model (see README).")],
     root: Annotated[Path, typer.Option("--root", help="Folder of the submissions.")] = Path("submissions"),
+    predictions: Annotated[
+        Path | None,
+        typer.Option(
+            "--predictions",
+            help="The run's predictions folder (default: predictions/ beside results.json).",
+        ),
+    ] = None,
 ) -> None:
-    """Check a results.json and model.yaml and lay them out as submissions/<org>__<model>/."""
+    """Check a results.json and model.yaml and lay them out, with the run's test predictions zipped,
+    as submissions/<org>__<model>/."""
     from harness.leaderboard.submissions import assemble
 
-    folder = assemble(results, meta, root)
+    folder = assemble(results, meta, root, predictions)
     console.print(f"submission ready: {folder}; now run `harness leaderboard build`", highlight=False)

@@ -36,6 +36,7 @@ from harness.tasks.spec import TaskSpec
 from harness.training import Runtime
 
 Example = dict[str, Any]
+Load = Callable[..., list[Example]]  # load(split, lang="en"): a split's canonical examples
 
 
 @dataclass
@@ -91,7 +92,17 @@ def translation_search(ctx: RetrievalContext, record: SeedRun) -> None:
         hits = np.array([p == g for p, g in zip(predicted, gold, strict=True)], float)
         ctx.stats[lang] = {"accuracy": ("mean", hits)}
         ctx.write("predictions", lang, "".join(f"{p}\n" for p in predicted))
-        ctx.write("labels", lang, "".join(f"{g}\n" for g in gold))
+        ctx.write("labels", lang, _lines(gold))
+
+
+def _lines(values: Sequence[Any]) -> str:
+    return "".join(f"{v}\n" for v in values)
+
+
+def _tatoeba_gold(
+    load: Load, spec: TaskSpec, entry: TaskEntry, languages: Sequence[str], data: DataOptions
+) -> dict[str, str]:
+    return {lang: _lines(range(len(load(entry.splits.test, lang)))) for lang in languages}
 
 
 # --- BUCC -------------------------------------------------------------------------------------------
@@ -112,7 +123,7 @@ def bitext_mining(ctx: RetrievalContext, record: SeedRun) -> None:
         )
 
     def gold(split: str, lang: str) -> set[str]:
-        return {f"{r['source_id']}\t{r['target_id']}" for r in ctx.load(f"{split}_gold", lang)}
+        return _pairs(ctx.load, split, lang)
 
     record.dev = {}
     for lang in ctx.languages:
@@ -127,9 +138,23 @@ def bitext_mining(ctx: RetrievalContext, record: SeedRun) -> None:
         if split_present(ctx.spec, "test_gold", lang, ctx.data):
             test_gold = gold("test", lang)
             record.scores[lang] = _scores(bucc_f1(test_gold, predicted), ctx.entry.metrics)
-            ctx.write("labels", lang, "".join(f"{g}\n" for g in sorted(test_gold)))
+            ctx.write("labels", lang, _lines(sorted(test_gold)))
         else:
             record.unscored.append(lang)
+
+
+def _pairs(load: Load, split: str, lang: str) -> set[str]:
+    return {f"{r['source_id']}\t{r['target_id']}" for r in load(f"{split}_gold", lang)}
+
+
+def _bucc_gold(
+    load: Load, spec: TaskSpec, entry: TaskEntry, languages: Sequence[str], data: DataOptions
+) -> dict[str, str]:
+    return {
+        lang: _lines(sorted(_pairs(load, "test", lang)))
+        for lang in languages
+        if split_present(spec, "test_gold", lang, data)
+    }
 
 
 # --- dual encoders ----------------------------------------------------------------------------------
@@ -199,7 +224,7 @@ def entity_linking(ctx: RetrievalContext, record: SeedRun) -> None:
         ranked = _ranked(ctx, model, [mention_query(m) for m in mentions], index, f"{lang} mentions")
         ids = [m["mention"]["example_id"] for m in mentions]
         predictions = {i: [qids[r] for r in row] for i, row in zip(ids, ranked, strict=True)}
-        gold = {m["mention"]["example_id"]: [m["mention"]["entity_id"]] for m in mentions}
+        gold = _entities(mentions)
         record.examples[lang] = len(mentions)
         ctx.write("predictions", lang, json.dumps(predictions, ensure_ascii=False) + "\n")
         # download_data.sh blanks the test entity ids: such files are predicted, never scored
@@ -212,6 +237,21 @@ def entity_linking(ctx: RetrievalContext, record: SeedRun) -> None:
             ctx.write("labels", lang, json.dumps(gold, ensure_ascii=False) + "\n")
         else:
             record.unscored.append(lang)
+
+
+def _entities(mentions: list[dict[str, Any]]) -> dict[str, list[str]]:
+    return {m["mention"]["example_id"]: [m["mention"]["entity_id"]] for m in mentions}
+
+
+def _mewslix_gold(
+    load: Load, spec: TaskSpec, entry: TaskEntry, languages: Sequence[str], data: DataOptions
+) -> dict[str, str]:
+    found = {}
+    for lang in languages:
+        gold = _entities([row["mention"] for row in load(entry.splits.test, lang)])
+        if all(g[0] for g in gold.values()):  # download_data.sh blanks the test ids: no gold then
+            found[lang] = json.dumps(gold, ensure_ascii=False) + "\n"
+    return found
 
 
 # --- LAReQA -----------------------------------------------------------------------------------------
@@ -264,12 +304,35 @@ def answer_retrieval(ctx: RetrievalContext, record: SeedRun) -> None:
             responses.append((found[1] + row["context"]).replace("\n", " "))
     model = _dual_encoder(ctx, queries, responses, record)
 
-    candidates: dict[str, str] = {}  # uid -> sentence + paragraph
-    relevant: dict[str, list[str]] = {}  # question id (shared across languages) -> relevant uids
-    questions: dict[str, list[tuple[str, str, str]]] = {}  # lang -> (uid, question id, text)
-    for lang in ctx.languages:
+    candidates, relevant, questions = _pool(ctx.load, ctx.entry, ctx.languages)
+    uids = list(candidates)
+    index = ctx.embed(model.encoder, [candidates[u] for u in uids], "candidate sentences")
+    for lang, asked in questions.items():
+        ranked = _ranked(ctx, model, [text for _, _, text in asked], index, f"{lang} questions")
+        predictions = {uid: [uids[r] for r in row] for (uid, _, _), row in zip(asked, ranked, strict=True)}
+        gold = {uid: relevant[qid] for uid, qid, _ in asked}
+        record.examples[lang] = len(asked)
+        record.scores[lang] = _scores(
+            {"map@20": map_at_k(gold, predictions, ctx.options.top_k)}, ctx.entry.metrics
+        )
+        ctx.stats[lang] = {
+            "map@20": ("mean", np.array(average_precisions(gold, predictions, ctx.options.top_k)))
+        }
+        ctx.write("predictions", lang, json.dumps(predictions, ensure_ascii=False) + "\n")
+        ctx.write("labels", lang, json.dumps(gold, ensure_ascii=False) + "\n")
+
+
+def _pool(
+    load: Load, entry: TaskEntry, languages: Sequence[str]
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, list[tuple[str, str, str]]]]:
+    """XQuAD-R of every language pooled: candidates (uid -> sentence + paragraph), the relevant
+    uids of each shared question id, and each language's questions (uid, question id, text)."""
+    candidates: dict[str, str] = {}
+    relevant: dict[str, list[str]] = {}
+    questions: dict[str, list[tuple[str, str, str]]] = {}
+    for lang in languages:
         questions[lang] = []
-        for row in ctx.load(ctx.entry.splits.test, lang):
+        for row in load(entry.splits.test, lang):
             breaks = row.get("sentence_breaks")
             if not breaks:
                 raise HarnessError(f"lareqa/{lang}: paragraphs need sentence_breaks (XQuAD-R format)")
@@ -286,21 +349,17 @@ def answer_retrieval(ctx: RetrievalContext, record: SeedRun) -> None:
                     if uid not in relevant.setdefault(row["id"], []):
                         relevant[row["id"]].append(uid)
             questions[lang].append((f"{row['id']}_{lang}", row["id"], row["question"]))
-    uids = list(candidates)
-    index = ctx.embed(model.encoder, [candidates[u] for u in uids], "candidate sentences")
-    for lang, asked in questions.items():
-        ranked = _ranked(ctx, model, [text for _, _, text in asked], index, f"{lang} questions")
-        predictions = {uid: [uids[r] for r in row] for (uid, _, _), row in zip(asked, ranked, strict=True)}
-        gold = {uid: relevant[qid] for uid, qid, _ in asked}
-        record.examples[lang] = len(asked)
-        record.scores[lang] = _scores(
-            {"map@20": map_at_k(gold, predictions, ctx.options.top_k)}, ctx.entry.metrics
-        )
-        ctx.stats[lang] = {
-            "map@20": ("mean", np.array(average_precisions(gold, predictions, ctx.options.top_k)))
-        }
-        ctx.write("predictions", lang, json.dumps(predictions, ensure_ascii=False) + "\n")
-        ctx.write("labels", lang, json.dumps(gold, ensure_ascii=False) + "\n")
+    return candidates, relevant, questions
+
+
+def _lareqa_gold(
+    load: Load, spec: TaskSpec, entry: TaskEntry, languages: Sequence[str], data: DataOptions
+) -> dict[str, str]:
+    _, relevant, questions = _pool(load, entry, languages)
+    return {
+        lang: json.dumps({uid: relevant[qid] for uid, qid, _ in asked}, ensure_ascii=False) + "\n"
+        for lang, asked in questions.items()
+    }
 
 
 PROTOCOLS: dict[str, Callable[[RetrievalContext, SeedRun], None]] = {
@@ -322,4 +381,13 @@ SUFFIX = {
 OTHER_SPLITS: dict[str, tuple[str, ...]] = {
     "bitext_mining": ("dev_source", "dev_target", "dev_gold", "test_target", "test_gold"),
     "entity_linking": ("candidates",),
+}
+
+# The gold files of each protocol, in the leaderboard layout, from the data alone (no model):
+# what `harness leaderboard check --rescore` scores a submission's predictions against.
+GOLD: dict[str, Callable[[Load, TaskSpec, TaskEntry, Sequence[str], DataOptions], dict[str, str]]] = {
+    "translation_search": _tatoeba_gold,
+    "bitext_mining": _bucc_gold,
+    "entity_linking": _mewslix_gold,
+    "answer_retrieval": _lareqa_gold,
 }

@@ -8,7 +8,7 @@ from harness.errors import HarnessError
 from harness.leaderboard.build import PLOTS, load_board, render
 
 
-def check(root: Path) -> list[str]:
+def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> list[str]:
     try:
         board = load_board(root)
     except HarnessError as exc:  # a broken baseline file or suite
@@ -17,6 +17,13 @@ def check(root: Path) -> list[str]:
     seen: dict[tuple[str, str], str] = {}
     for sub in board.submissions:
         problems += board.refused.get(sub.name, [])
+        suite = board.suites.get(sub.results.suite.name)
+        if rescore and suite is not None and sub.name not in board.refused:
+            # models and data are read only here: a plain check stays light
+            from harness.data import DataOptions
+            from harness.leaderboard.rescore import rescore as scores_follow
+
+            problems += scores_follow(sub, suite, DataOptions(suite=suite, data_dir=data_dir))
         key = (sub.results.model.weights_hash, sub.results.suite.hash)
         if key in seen:
             problems.append(f"{sub.folder}: duplicates {seen[key]} (same model weights, same suite)")

@@ -11,11 +11,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import HarnessError
+from harness.leaderboard.predictions import ARCHIVE, pack
 from harness.leaderboard.safe import FOLDER, MAX_BYTES, read_bounded, safe_yaml, slug
 from harness.results import Results
 from harness.results.io import write_results
 
-ALLOWED_FILES = set(MAX_BYTES)
+ALLOWED_FILES = {*MAX_BYTES, ARCHIVE}
 
 
 class IntermediateTask(BaseModel):
@@ -128,8 +129,9 @@ def _redact(value: Any) -> Any:
     return value
 
 
-def assemble(results_path: Path, card_path: Path, root: Path) -> Path:
-    """`harness submit`: check the pieces and lay them out as submissions/<org>__<model>/."""
+def assemble(results_path: Path, card_path: Path, root: Path, predictions: Path | None = None) -> Path:
+    """`harness submit`: check the pieces and lay them out as submissions/<org>__<model>/, with the
+    run's test predictions (default: the predictions/ folder beside results.json) zipped."""
     card = read_card(card_path)
     results = read_results_file(results_path)
     card_agrees(card, results, card_path)
@@ -137,10 +139,21 @@ def assemble(results_path: Path, card_path: Path, root: Path) -> Path:
         raise HarnessError(f"{results_path}: a --limit (smoke) run cannot be submitted")
     if results.status in ("running", "failed", "interrupted"):
         raise HarnessError(f"{results_path}: status {results.status}; only finished runs can be submitted")
+    predictions = predictions or results_path.parent / "predictions"
+    if not predictions.is_dir():
+        raise HarnessError(
+            f"{predictions}: no test predictions; a submission carries them so that its scores can be "
+            "checked: run `harness eval` with --save-predictions (or pass --predictions DIR)"
+        )
     folder = root / f"{slug(card.organisation)}__{slug(card.name)}"
     if folder.exists():
         raise HarnessError(f"{folder}: a submission of that name exists; remove it first to replace it")
     folder.mkdir(parents=True)
+    try:
+        pack(predictions, folder / ARCHIVE)
+    except HarnessError:
+        shutil.rmtree(folder)
+        raise
     # Machine-specific paths say nothing about the model and may reveal a user's home folder.
     redacted = Results.model_validate(_redact(results.model_dump(mode="json")))
     redacted.suite.path = None

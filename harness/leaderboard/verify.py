@@ -14,8 +14,11 @@ import re
 from collections import Counter
 from typing import Any
 
+from harness.errors import HarnessError
+from harness.leaderboard.predictions import ARCHIVE, members
 from harness.leaderboard.submissions import Submission
 from harness.results.aggregate import group_score, language_average, mean_over_seeds, task_score
+from harness.scoring.scorers import SCORERS
 from harness.suites import Hyperparameters, Suite
 
 _ABSOLUTE = re.compile(r"^(/|[A-Za-z]:[\\/]|\\\\)")  # POSIX, Windows drive, UNC
@@ -37,6 +40,7 @@ def refusals(sub: Submission, suite: Suite | None) -> list[str]:
     if results.status in ("running", "failed", "interrupted"):
         problems.append(f"{where}: results status {results.status}; only finished runs are accepted")
     problems += _paths(sub)
+    problems += _predictions(sub, suite)
     problems += _tampering(sub, suite)
     problems += _recipe(sub, suite)
     # Against the suite, not the file's own missing_languages: a results.json can be edited.
@@ -69,6 +73,25 @@ def _paths(sub: Submission) -> list[str]:
         f"{sub.folder}: results.json holds {len(found)} absolute path(s), e.g. {found[0][:60]!r}; "
         "submit with `harness submit`, which removes them"
     ]
+
+
+def _predictions(sub: Submission, suite: Suite) -> list[str]:
+    """Every recorded (seed, task, language) score has its prediction file in predictions.zip."""
+    try:
+        names = members(sub.folder / ARCHIVE)
+    except HarnessError as exc:
+        return [str(exc)]
+    missing = [
+        f"seed-{run.seed}/{name}/test-{lang}.{SCORERS[name].suffix}"
+        for name, task in sub.results.tasks.items()
+        if name in SCORERS
+        for run in task.runs
+        for lang in run.scores
+        if f"seed-{run.seed}/{name}/test-{lang}.{SCORERS[name].suffix}" not in names
+    ]
+    if missing:
+        return [f"{sub.folder / ARCHIVE}: no predictions for {len(missing)} scored sets, e.g. {missing[0]}"]
+    return []
 
 
 def _tampering(sub: Submission, suite: Suite) -> list[str]:
