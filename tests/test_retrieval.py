@@ -175,3 +175,17 @@ def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index(tmp_path) ->
     # e0 -> o0; e1 -> o1 (tie with o2: lower index); e2 -> o1 (duplicate at the wrong index: wrong)
     assert written["predictions"] == "0\n1\n1\n" and written["labels"] == "0\n1\n2\n"
     assert record.scores["de"]["accuracy"] == pytest.approx(200 / 3)
+
+
+def test_lareqa_candidates_drop_newlines_as_the_reference() -> None:
+    from harness.formats.retrieval import _pool
+    from harness.suites import load_suite
+
+    row = {
+        "id": "q1", "paragraph": 1, "question": "Who?", "context": "A cat.\nIt sat.",
+        "sentence_breaks": [[0, 6], [7, 14]], "answers": {"text": ["cat"], "answer_start": [2]},
+    }  # fmt: skip
+    entry = load_suite("xtreme-r").tasks["lareqa"]
+    candidates, relevant, questions = _pool(lambda split, lang="en": [row], entry, ["en"])
+    assert candidates == {"en_1_0": "A cat.A cat.It sat.", "en_1_1": "It sat.A cat.It sat."}
+    assert relevant == {"q1": ["en_1_0"]} and questions == {"en": [("q1_en", "q1", "Who?")]}

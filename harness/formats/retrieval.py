@@ -300,8 +300,9 @@ def answer_retrieval(ctx: RetrievalContext, record: SeedRun) -> None:
         )
         if found is not None:
             queries.append(row["question"])
-            # the response is the answer sentence followed by its paragraph, newlines removed
-            responses.append((found[1] + row["context"]).replace("\n", " "))
+            # the response is the answer sentence followed by its paragraph, newlines removed as the
+            # reference removes them (processors/lareqa.py:51)
+            responses.append((found[1] + row["context"]).replace("\n", ""))
     model = _dual_encoder(ctx, queries, responses, record)
 
     candidates, relevant, questions = _pool(ctx.load, ctx.entry, ctx.languages)
@@ -338,7 +339,9 @@ def _pool(
                 raise HarnessError(f"lareqa/{lang}: paragraphs need sentence_breaks (XQuAD-R format)")
             context = row["context"]
             for position, (start, end) in enumerate(breaks):
-                candidates.setdefault(f"{lang}_{row['paragraph']}_{position}", context[start:end] + context)
+                # sentence + paragraph, newlines removed (evaluate_retrieval.py:572-574)
+                text = (context[start:end] + context).replace("\n", "")
+                candidates.setdefault(f"{lang}_{row['paragraph']}_{position}", text)
             found = _answer_sentence(context, breaks, row["answers"]["answer_start"][0])
             if found is None:
                 continue
