@@ -105,6 +105,7 @@ class Runner:
         self.request = request
         self.reporter = reporter
         self._tokenizer: Any = None
+        self._identities: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
         self.keys, self.trained = self._training_keys()
         self.store = RunStore(request.output, fresh=request.fresh, dist=request.runtime.dist)
         self._tokenizer_hash = tokenizer_hash(request.checkpoint.tokenizer_path)
@@ -299,12 +300,16 @@ class Runner:
         )
 
     def _data_identity(self, name: str, languages: list[str]) -> list[Any]:
-        """Every split the task reads for these languages, as pinned commits or files' sha256."""
-        spec, found = TASKS[name], []
-        for _, role, split, lang in plan(self.request.suite, [name]):
-            if role in ("train", "dev") or lang in languages or not spec.splits[split].per_language:
-                found.append([split, lang, identity(spec, split, lang, self.request.data)])
-        return found
+        """Every split the task reads for these languages, as pinned commits or files' sha256
+        (computed once per task and run: hashing a local folder reads it)."""
+        key = (name, tuple(languages))
+        if key not in self._identities:
+            spec, found = TASKS[name], []
+            for _, role, split, lang in plan(self.request.suite, [name]):
+                if role in ("train", "dev") or lang in languages or not spec.splits[split].per_language:
+                    found.append([split, lang, identity(spec, split, lang, self.request.data)])
+            self._identities[key] = found
+        return self._identities[key]
 
     def _resumed(self, name: str, seeds: list[int], languages: list[str]) -> dict[int, Any]:
         keys = {seed: self._result_key(name, seed, languages) for seed in seeds}
