@@ -195,7 +195,8 @@ def test_the_card_must_list_the_recorded_intermediate_tasks(tiny_bert: Path, tmp
         "intermediate", "-m", str(tiny_bert), "-t", "mnli", "-s", "sample", "-o", str(tmp_path / "ckpt"),
         "--batch-size", "8", "--max-steps", "3",
     )  # fmt: skip
-    _invoke("eval", "-s", "sample", "-m", str(tmp_path / "ckpt"), "-o", str(tmp_path / "eval"), "--no-track")
+    _invoke("eval", "-s", "sample", "-m", str(tmp_path / "ckpt"), "-o", str(tmp_path / "eval"), "--no-track",
+            "--save-predictions")  # fmt: skip
     card = {
         "name": "Tiny STILTs", "organisation": "Test", "link": "https://example.org/x", "parameters": 1,
         "base_model": "tiny", "finetuning": "full", "translate_train": False, "licence": "mit",

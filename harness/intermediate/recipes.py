@@ -92,6 +92,10 @@ def get_recipe(name: str) -> IntermediateRecipe:
     return RECIPES[name]
 
 
+# What a command line or a sweep may replace in a recipe.
+REPLACEABLE = ("learning_rate", "batch_size", "epochs", "max_length", "warmup_ratio", "weight_decay")
+
+
 def recipe_with(name: str, **values: Any) -> tuple[IntermediateRecipe, dict[str, Any]]:
     """The named recipe with the given values replaced (None keeps the recipe's), and those values.
 

@@ -190,7 +190,8 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
                 ]
             )
         lines += _table(header, rows, align="r")
-        lines += ["", *_by_group(complete, suite)]
+    elif nonstandard:
+        lines.append("No complete submission on the suite's protocol yet.")
     else:
         lines.append("No complete submission yet.")
     lines.append("")
@@ -205,6 +206,8 @@ def _suite_section(board: Board, name: str, suite: Suite) -> tuple[list[str], li
             ),
             "",
         ]
+    if ranked:
+        lines += _by_group(ranked, suite)  # every complete entry, standard or not
 
     if bases:
         lines += ["### Published baselines", ""]

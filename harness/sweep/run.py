@@ -17,7 +17,7 @@ from typing import Any
 from harness.data import DataOptions
 from harness.evaluation import EvalRequest, Runner
 from harness.evaluation.report import Reporter
-from harness.intermediate.recipes import recipe_with
+from harness.intermediate.recipes import REPLACEABLE, recipe_with
 from harness.intermediate.train import IntermediateRequest, run_intermediate
 from harness.models import RECIPE_FILE, resolve_checkpoint
 from harness.results import Results
@@ -91,15 +91,7 @@ def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, rep
 
         shutil.rmtree(target)
     settings = request.config.settings
-    recipe, overrides = recipe_with(
-        settings.recipe,
-        learning_rate=settings.learning_rate,
-        batch_size=settings.batch_size,
-        epochs=settings.epochs,
-        max_length=settings.max_length,
-        warmup_ratio=settings.warmup_ratio,
-        weight_decay=settings.weight_decay,
-    )
+    recipe, overrides = recipe_with(settings.recipe, **settings.model_dump(include=set(REPLACEABLE)))
     run_intermediate(
         IntermediateRequest(
             checkpoint=resolve_checkpoint(base),
