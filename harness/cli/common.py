@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 
@@ -44,6 +47,9 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if os.environ.get("HARNESS_DEBUG"):
                 raise
+            if isinstance(exc, OSError) and exc.filename:
+                # a full disk, a lost mount, a file gone: name the path it happened to
+                raise fail(_escape(f"{exc.filename}: {exc.strerror or exc}"), code=1) from None
             first = (str(exc).strip().splitlines() or [""])[0]
             raise fail(
                 _escape(
@@ -109,3 +115,25 @@ PrecisionOption = Annotated[
 
 def precision_of(choice: PrecisionChoice | None, suite_precision: str) -> str:
     return choice.value if choice is not None else suite_precision
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, which `timeout`, Slurm and Kubernetes send: handled as Ctrl-C (exit 143)."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM interrupts the run as Ctrl-C does: finished work is kept, the
+    results say `interrupted`. Only the main thread can set a handler; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -9,11 +9,13 @@ import typer
 
 from harness.cli.common import (
     PrecisionOption,
+    Terminated,
     console,
     err_console,
     handle_errors,
     precision_of,
     quiet_libraries,
+    sigterm_as_interrupt,
     split_list,
 )
 from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
@@ -122,6 +124,13 @@ def eval_command(
         ),
     ] = None,
     no_track: Annotated[bool, typer.Option("--no-track", help="Do not log this run to MLflow.")] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait",
+            help="When another run holds the output folder, wait for it instead of stopping.",
+        ),
+    ] = False,
     fresh: Annotated[
         bool,
         typer.Option(
@@ -193,10 +202,11 @@ def eval_command(
 
     Prints per-language and per-task scores and writes results.json (format: docs/results-format.md).
     """
+    import contextlib
     import dataclasses
 
     from harness.errors import HarnessError
-    from harness.evaluation.output import check_writable, default_output, keep_previous
+    from harness.evaluation.output import OutputLock, check_writable, default_output, keep_previous
     from harness.suites import check_languages, load_suite, parse_overrides, parse_seeds, select_tasks
 
     loaded = load_suite(suite)
@@ -258,20 +268,28 @@ def eval_command(
         + f"; tasks: {', '.join(selected)}",
         highlight=False,
     )
-    kept = keep_previous(output) if main else None
-    if kept is not None:
-        err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
+    lock = OutputLock(output, wait, lambda text: err_console.print(f"[dim]{text}[/dim]", highlight=False))
     try:
-        if main:
-            with RichReporter(console) as reporter:
-                request.tracker = make_tracker(tracking_uri, not no_track, reporter.warn)
-                reporter.info("[dim]hashing the checkpoint's weights[/dim]")
-                results = Runner(request, reporter).run()
-        else:
-            results = Runner(request, NullReporter()).run()
-    except KeyboardInterrupt:
-        err_console.print(f"[yellow]interrupted[/yellow]; finished tasks are in {request.results_path}")
-        raise typer.Exit(130) from None
+        # the folder is this run's before anything in it changes; SIGTERM stops it as Ctrl-C does
+        with sigterm_as_interrupt(), lock if main else contextlib.nullcontext():
+            kept = keep_previous(output) if main else None
+            if kept is not None:
+                err_console.print(f"[dim]kept the earlier results as {kept}[/dim]", highlight=False)
+            if main:
+                with RichReporter(console) as reporter:
+                    request.tracker = make_tracker(tracking_uri, not no_track, reporter.warn)
+                    reporter.info("[dim]hashing the checkpoint's weights[/dim]")
+                    results = Runner(request, reporter).run()
+            else:
+                results = Runner(request, NullReporter()).run()
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        err_console.print(
+            f"[yellow]{'terminated (SIGTERM)' if terminated else 'interrupted'}[/yellow]; finished tasks "
+            f"are kept in {request.results_path} (status interrupted); run the same command to resume",
+            highlight=False,
+        )
+        raise typer.Exit(143 if terminated else 130) from None
     print_scores(results, console)
     console.print(f"results: {request.results_path}", highlight=False)
     tracking = results.tracking

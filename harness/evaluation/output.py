@@ -1,8 +1,13 @@
-"""The output folder of a run: its default name, a write check, and keeping an earlier result."""
+"""The output folder of a run: its default name, a write check, one run at a time, and keeping an
+earlier result."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import socket
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +33,8 @@ def check_writable(output: Path) -> None:
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise HarnessError(f"{output}: no space left on the device that holds it") from None
         raise HarnessError(f"{output}: output directory is not writable ({exc.strerror or exc})") from None
 
 
@@ -40,3 +47,44 @@ def keep_previous(output: Path) -> Path | None:
     kept = output / f"results.{stamp}.json"
     previous.replace(kept)
     return kept
+
+
+class OutputLock:
+    """One run per output folder: a second `harness eval` on the same folder says which process has
+    it and stops (or, with `wait`, waits its turn). The lock is an OS file lock (filelock), so a
+    process that dies releases it: a stale lock is simply taken over."""
+
+    def __init__(self, output: Path, wait: bool = False, on_wait: Callable[[str], None] | None = None):
+        from filelock import FileLock
+
+        self.output, self.wait, self.on_wait = output, wait, on_wait
+        self.lock = FileLock(output / ".harness.lock")
+        self.holder = output / ".harness.lock.pid"
+
+    def __enter__(self) -> OutputLock:
+        from filelock import Timeout
+
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            if not self.wait:
+                raise HarnessError(
+                    f"{self.output}: in use by {self._holder()}; wait for it to finish, run again with "
+                    "--wait, or choose another --output"
+                ) from None
+            if self.on_wait is not None:
+                self.on_wait(f"waiting for {self._holder()} to finish with {self.output}")
+            self.lock.acquire()
+        started = datetime.now().isoformat(timespec="seconds")
+        self.holder.write_text(f"process {os.getpid()} on {socket.gethostname()}, started {started}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.holder.unlink(missing_ok=True)
+        self.lock.release()
+
+    def _holder(self) -> str:
+        try:
+            return self.holder.read_text().strip() or "another process"
+        except OSError:
+            return "another process"

@@ -371,11 +371,23 @@ class Runner:
                 provenance = provenance or stored_provenance
             else:
                 record, seed_stats = task.run_seed(seed, *features)
-                self.store.save(name, seed, key, record, seed_stats, provenance)
+                self._save(name, seed, key, record, seed_stats, provenance)
             runs.append(record)
             stats.append(seed_stats)
         self._model_facts(task)
         return runs, stats, provenance
+
+    def _save(
+        self, name: str, seed: int, key: str, record: SeedRun, stats: Stats, provenance: list[Any]
+    ) -> None:
+        """Keep a finished (task, seed) on disk for resuming; a full disk loses only that copy."""
+        try:
+            self.store.save(name, seed, key, record, stats, provenance)
+        except OSError as exc:
+            self.reporter.warn(
+                f"{name} seed {seed}: not kept for resuming ({exc.strerror or exc}: {exc.filename}); its "
+                "scores are in results.json"
+            )
 
     def _model_facts(self, task: TaskRun) -> None:
         """Parameter counts, attention kernel and LoRA facts of the model under a task head: from
@@ -419,7 +431,7 @@ class Runner:
             else:
                 record, seed_stats = retrieval.run_seed(seed, languages)
                 provenance = retrieval.provenance
-                self.store.save(name, seed, key, record, seed_stats, provenance)
+                self._save(name, seed, key, record, seed_stats, provenance)
             runs.append(record)
             stats.append(seed_stats)
         return runs, stats, provenance

@@ -221,8 +221,15 @@ class TaskRun:
         if key is not None and key in self.trained.wanted:
             self._keep(key, model, record)
         if disk is not None and self.store is not None and (self.save_weights or key in self.trained.wanted):
-            self.store.save_weights(disk, model)
-            self.store.save_training(disk, record.model_copy(update={"trained_by": spec.name}))
+            try:
+                self.store.save_weights(disk, model)
+                self.store.save_training(disk, record.model_copy(update={"trained_by": spec.name}))
+            except OSError as exc:  # a full disk costs the saved copy, never the trained task
+                where = exc.filename or self.store.weights_path(disk)
+                self.reporter.warn(
+                    f"{spec.name} seed {seed}: fine-tuned weights not saved ({exc.strerror or exc}: "
+                    f"{where}); the task goes on and its scores are kept, but a later run trains it again"
+                )
         return model, record
 
     def _keep(self, key: str, model: torch.nn.Module, record: SeedRun) -> None:

@@ -9,6 +9,7 @@ for `harness track sync`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -44,6 +45,17 @@ SPEED_FIELDS = (
 
 def metric_name(*parts: str) -> str:
     return ".".join(parts).replace("@", "_at_")
+
+
+def _store_lock(uri: str) -> contextlib.AbstractContextManager[object]:
+    """A file lock beside a local SQLite store; nothing for a server (it serialises itself)."""
+    if not uri.startswith("sqlite:///"):
+        return contextlib.nullcontext()
+    from filelock import FileLock
+
+    database = Path(uri.removeprefix("sqlite:///")).resolve()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(database) + ".lock")
 
 
 def _artifacts_beside(uri: str) -> str | None:
@@ -112,15 +124,18 @@ class MlflowTracker:
         from mlflow import MlflowClient
 
         _quiet()
-        self.client = MlflowClient(tracking_uri=self.uri)
         name = f"harness/{results.suite.name}"
-        experiment = self.client.get_experiment_by_name(name)
-        if experiment is not None:
-            self.experiment_id = experiment.experiment_id
-        else:
-            self.experiment_id = self.client.create_experiment(
-                name, artifact_location=_artifacts_beside(self.uri)
-            )
+        # Two runs starting together would both create (migrate) a new SQLite store, or the same
+        # experiment, and one would fail: one at a time, under a file lock beside the database.
+        with _store_lock(self.uri):
+            self.client = MlflowClient(tracking_uri=self.uri)
+            experiment = self.client.get_experiment_by_name(name)
+            if experiment is not None:
+                self.experiment_id = experiment.experiment_id
+            else:
+                self.experiment_id = self.client.create_experiment(
+                    name, artifact_location=_artifacts_beside(self.uri)
+                )
         tags = {
             "mlflow.runName": f"{Path(results.model.id.rstrip('/')).name} on {results.suite.name}",
             "harness.version": __version__,
