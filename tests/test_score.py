@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,13 +79,19 @@ FILES = {
     "udpos/test-de.tsv": ("NOUN\nADJ\nVERB\n\nPUNCT\n\n", "NOUN\nNOUN\nVERB\n\nPUNCT\n\n"),
     "panx/test-de.tsv": ("B-PER\nI-PER\nO\n\nO\n\n", "B-PER\nI-PER\nO\n\nB-LOC\n\n"),
     "xquad/test-de.json": (
-        json.dumps({"q1": "Hund"}),
+        json.dumps({"q1": "Hund", "q2": "Paris"}),
         json.dumps(_squad({"q1": "der Hund", "q2": "Berlin"})),
     ),
-    "mlqa/test-de.json": (json.dumps({"q1": "Hund"}), json.dumps(_squad({"q1": "der Hund", "q2": "Berlin"}))),
+    "mlqa/test-de.json": (
+        json.dumps({"q1": "Hund", "q2": "Paris"}),
+        json.dumps(_squad({"q1": "der Hund", "q2": "Berlin"})),
+    ),
     "bucc2018/test-de.tsv": ("de-1\ten-1\nde-2\ten-5\n", "de-1\ten-1\nde-2\ten-2\n"),
     "tatoeba/test-de.tsv": ("0\n2\n1\n", "0\n1\n1\n"),
-    "mewslix/test-de.json": (json.dumps({"e1": ["Q3", "Q1"]}), json.dumps({"e1": ["Q1"], "e2": ["Q2"]})),
+    "mewslix/test-de.json": (
+        json.dumps({"e1": ["Q3", "Q1"], "e2": ["Q9"]}),
+        json.dumps({"e1": ["Q1"], "e2": ["Q2"]}),
+    ),
     # the harness's LAReQA files: {question uid: ranked candidate uids} and {question uid: relevant uids}
     "lareqa/test-de.json": (
         json.dumps({"q1_de": ["en_1_0", "x", "de_1_1"], "q2_de": ["y"]}),
@@ -100,13 +107,13 @@ EXPECTED = {
     "udpos": {"de": {"f1": 100 * 2 * 0.5 * (2 / 3) / (0.5 + 2 / 3), "accuracy": 75.0}},
     # gold PER, LOC; predicted PER: P 1, R 1/2
     "panx": {"de": {"f1": 100 * 2 * 1 * 0.5 / 1.5, "precision": 100.0, "recall": 50.0}},
-    # SQuAD keeps German "der": F1(hund | der hund) = 2/3; the missing q2 scores 0
+    # SQuAD keeps German "der": F1(hund | der hund) = 2/3; q2 wrong scores 0
     "xquad": {"de": {"f1": 100 * (2 / 3) / 2, "exact_match": 0.0}},
-    # MLQA drops "der": q1 exact; q2 missing
+    # MLQA drops "der": q1 exact; q2 wrong
     "mlqa": {"de": {"f1": 50.0, "exact_match": 50.0}},
     "bucc2018": {"de": {"f1": 50.0, "precision": 50.0, "recall": 50.0}},
     "tatoeba": {"de": {"accuracy": 200 / 3}},
-    "mewslix": {"de": {"mrr@20": 25.0}},  # rank 2 -> 1/2; e2 unanswered -> 0
+    "mewslix": {"de": {"mrr@20": 25.0}},  # rank 2 -> 1/2; e2 wrong -> 0
     "lareqa": {"de": {"map@20": 100 * ((1 + 2 / 3) / 2 + 0) / 2}},  # q1: hits at 1 and 3; q2: none
 }
 
@@ -206,3 +213,51 @@ def test_xtreme_r_reports_the_multi_choice_group_as_the_reference_scorer_does(tm
     assert report.tasks["xcopa"].score == 75.0
     assert report.categories["multi_choice"].score == 75.0
     assert report.categories["classification"].score is None  # XNLI is not in the folders
+
+
+BAD_PREDICTIONS = {
+    # file: (bad prediction text, what the one-line error must say)
+    "xnli/test-de.tsv": (
+        "entailment\nneutral\nmaybe\nneutral\n",
+        r"unknown labels maybe; allowed: contradiction",
+    ),
+    "xcopa/test-et.jsonl": ('{"label": 1}\n{"label": 2}\n', r"unknown labels 2; allowed: 0, 1"),
+    "udpos/test-de.tsv": ("NOUN\nNN\nVERB\n\nPUNCT\n\n", r"unknown labels NN"),
+    "panx/test-de.tsv": ("B-PER\nI-PER\nO\n\nB-GPE\n\n", r"unknown labels B-GPE"),
+    "tatoeba/test-de.tsv": ("0\nzwei\n1\n", r"expected one row index \(an integer\) per line"),
+    # another file's ids: every gold id unanswered, every predicted id unknown
+    "xquad/test-de.json": (
+        json.dumps({"x1": "Hund", "x2": "Berlin"}),
+        r"2 ids not in test-de.json \(e.g. x1\)",
+    ),
+    "mlqa/test-de.json": (json.dumps({"q1": "Hund"}), r"1 gold ids without a prediction \(e.g. q2\)"),
+    "mewslix/test-de.json": (
+        json.dumps({"e1": ["Q1"], "e3": ["Q2"]}),
+        r"1 ids not in .*; 1 gold ids without",
+    ),
+    "lareqa/test-de.json": (json.dumps(["q1_de"]), r"expected a JSON object"),
+    "bucc2018/test-de.tsv": ("de-1 en-1\n", r"expected SOURCE_ID<TAB>TARGET_ID per line"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PREDICTIONS))
+def test_a_bad_prediction_file_is_one_error_never_a_quiet_zero(
+    folders: tuple[Path, Path, Path], name: str
+) -> None:
+    suite, predictions, labels = folders
+    text, message = BAD_PREDICTIONS[name]
+    (predictions / name).write_text(text, encoding="utf-8")
+    with pytest.raises(HarnessError, match=rf"{re.escape(name)}: {message}"):
+        score_folders(load_suite(str(suite)), predictions, labels)
+    result = CliRunner().invoke(app, ["score", "-s", str(suite), "-p", str(predictions), "-g", str(labels)])
+    assert result.exit_code == 2 and name in result.stderr and "Traceback" not in result.output
+
+
+def test_an_empty_predictions_folder_is_an_error(folders: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    suite, _, labels = folders
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(app, ["score", "-s", str(suite), "-p", str(empty), "-g", str(labels)])
+    assert result.exit_code == 2
+    assert f"{empty}: no predictions file matches a gold file of suite mini" in result.stderr
+    assert "xnli/test-de.tsv" in result.stderr and len(result.stderr.strip().splitlines()) == 1

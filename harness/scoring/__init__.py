@@ -28,6 +28,21 @@ def score_folders(suite: Suite, predictions: Path, labels: Path) -> ScoreReport:
         if not folder.is_dir():
             raise HarnessError(f"{folder}: {what} folder not found")
     tasks = {name: _score_task(suite, name, predictions, labels) for name in suite.tasks}
+    if not any(task.scores for task in tasks.values()):
+        # Every task absent would print a table of dashes and exit 0: say plainly nothing matched.
+        example = next(
+            (
+                f"{n}/test-{lang}.{SCORERS[n].suffix}"
+                for n, e in suite.tasks.items()
+                if n in SCORERS
+                for lang in e.languages[:1]
+            ),
+            "TASK/test-LANG.EXT",
+        )
+        raise HarnessError(
+            f"{predictions}: no predictions file matches a gold file of suite {suite.name} "
+            f"(expected paths such as {example} in both --predictions and --labels)"
+        )
     categories, overall = groups({n: t.score for n, t in tasks.items()}, suite.categories, list(suite.tasks))
     return ScoreReport(
         suite=SuiteInfo(
