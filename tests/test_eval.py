@@ -88,6 +88,23 @@ def test_sample_suite_completes_and_prints_the_table(sample_run: tuple[Path, Res
     assert [s.split for s in results.tasks["lareqa"].runs[0].stages] == ["squad_train"]
 
 
+def test_the_tables_fit_80_columns_and_show_every_score(sample_run: tuple[Path, Results, str]) -> None:
+    """Rich uses 80 columns when output is piped: twelve task columns cut every cell to "37…"."""
+    _, results, output = sample_run
+    assert max(map(len, output.splitlines())) <= 80 and "…" not in output
+    for task in results.tasks.values():
+        metric = task.metrics[0]
+        for lang, scores in task.scores.items():
+            spread = task.spread.get(lang, {}).get(metric)
+            half = f" ±{(spread.ci95[1] - spread.ci95[0]) / 2:.1f}" if spread and spread.ci95 else ""
+            assert f"{scores[metric]:.1f}{half}" in output, (task.name, lang)
+    # who reuses what: the task that embeds or predicts with another task's model says so
+    assert "mlqa seed 42: reusing the model fine-tuned for xquad" in output
+    assert "tatoeba seed 42: reusing the model fine-tuned for xquad" in output
+    for name in ("bucc2018", "tatoeba", "mewslix", "lareqa"):  # retrieval shows its progress too
+        assert re.search(rf"{name} seed 42: embed .* (\d+)/\1 ", output), name
+
+
 def test_speed_is_measured_in_every_run(sample_run: tuple[Path, Results, str]) -> None:
     out, results, output = sample_run
     assert "Speed" in output and "tokens/s" in (out / "scores.txt").read_text()
@@ -184,7 +201,7 @@ def test_same_seed_gives_identical_scores(
     sample_run: tuple[Path, Results, str], tiny_bert: Path, tmp_path: Path
 ) -> None:
     first_out, first, _ = sample_run
-    run_eval(
+    output = run_eval(
         "-s",
         "sample",
         "-m",
@@ -194,7 +211,7 @@ def test_same_seed_gives_identical_scores(
         "--tasks",
         "xnli,xcopa,udpos,xquad,bucc2018,mewslix",
         "--save-predictions",
-    )
+    ).output
     again = read_results(tmp_path / "results.json")
     for name in ("xnli", "xcopa", "udpos", "xquad", "bucc2018", "mewslix"):
         assert again.tasks[name].runs[0].scores == first.tasks[name].runs[0].scores
@@ -206,6 +223,8 @@ def test_same_seed_gives_identical_scores(
     assert again.status == "incomplete" and again.overall.score is None
     assert again.overall.missing == ["pawsx", "panx", "mlqa", "tydiqa", "tatoeba", "lareqa"]
     assert again.tasks["pawsx"].status == "pending"
+    # the unrequested tasks: one line, not a wrapped table row each
+    assert "not requested (--tasks): pawsx, panx, mlqa, tydiqa, tatoeba, lareqa\n" in output
 
 
 def test_language_subset_makes_tasks_incomplete_never_a_smaller_average(

@@ -168,7 +168,7 @@ def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index(tmp_path) ->
         encoder=lambda: None,
         train=None,
         write=lambda kind, lang, text: written.update({kind: text}),
-        bar=None,
+        progress=None,
     )  # type: ignore[arg-type]
     record = SeedRun(seed=1)
     translation_search(ctx, record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from harness.results import GroupResult, LanguageGroup, Results, ScoreReport, Spread, TaskResult
 from harness.results.table import SPEED_HEADERS, speed_rows
@@ -55,45 +56,119 @@ def print_tables(
     title: str,
     console: Console,
 ) -> None:
+    _print_languages(results_tasks, categories, console)
+    _print_summary(results_tasks, categories, overall, title, console)
+
+
+def _print_languages(
+    results_tasks: dict[str, TaskResult], categories: dict[str, GroupResult], console: Console
+) -> None:
+    """Per-language main scores, one table per task category (split further where a category is
+    wider than the terminal): twelve task columns at 80 columns would cut every cell."""
     tasks = [t for t in results_tasks.values() if t.scores]
-    if tasks:
-        languages: list[str] = []
-        for task in tasks:
-            languages += [lang for lang in task.languages if lang not in languages]
-        console.print(
-            "[bold]Per-language scores[/bold] (main metric, mean over seeds ± half the 95% bootstrap CI)"
+    if not tasks:
+        return
+    console.print(
+        "[bold]Per-language scores[/bold] (main metric, mean over seeds ± half the 95% bootstrap CI; "
+        "scores.txt has them all in one table)"
+    )
+    cells = {t.name: {lang: _language_cell(t, lang) for lang in t.languages} for t in tasks}
+    averages = {t.name: _fmt(t.averages.get(t.metrics[0]), t.average_spread.get(t.metrics[0])) for t in tasks}
+    widths = {
+        t.name: max(
+            len(t.name),
+            len(t.metrics[0]),
+            len(Text.from_markup(averages[t.name])),
+            *map(_width, cells[t.name].values()),
         )
-        table = Table()
-        table.add_column("lang")
-        for task in tasks:
-            table.add_column(f"{task.name}\n{task.metrics[0]}", justify="right")
+        for t in tasks
+    }
+    for heading, chunk in _fit(_by_category(tasks, categories), widths, console.width):
+        languages = list(dict.fromkeys(lang for t in chunk for lang in t.languages))
+        table = Table(title=f"[italic]{heading}[/italic]", title_justify="left")
+        table.add_column("lang", overflow="fold")
+        for task in chunk:
+            table.add_column(
+                f"{task.name}\n{task.metrics[0]}", justify="right", no_wrap=True, min_width=widths[task.name]
+            )
         for lang in languages:
-            cells = []
-            for task in tasks:
-                if lang not in task.languages:
-                    cells.append("")
-                elif lang in task.scores:
-                    metric = task.metrics[0]
-                    cells.append(_fmt(task.scores[lang].get(metric), task.spread.get(lang, {}).get(metric)))
-                else:
-                    cells.append("[dim]missing[/dim]")
-            table.add_row(lang, *cells)
+            table.add_row(lang, *[cells[t.name].get(lang, "") for t in chunk])
         table.add_section()
-        table.add_row(
-            "[bold]avg[/bold]",
-            *[
-                f"[bold]{_fmt(t.averages.get(t.metrics[0]), t.average_spread.get(t.metrics[0]))}[/bold]"
-                for t in tasks
-            ],
-        )
+        table.add_row("[bold]avg[/bold]", *[f"[bold]{averages[t.name]}[/bold]" for t in chunk])
         console.print(table)
 
-    with_seeds = any(t.seeds for t in results_tasks.values())
-    columns = ["task", "status", "score", "averages", "languages", *(["seeds"] if with_seeds else []), "note"]
+
+def _language_cell(task: TaskResult, lang: str) -> str:
+    if lang not in task.scores:
+        return "[dim]missing[/dim]"
+    metric = task.metrics[0]
+    return _fmt(task.scores[lang].get(metric), task.spread.get(lang, {}).get(metric))
+
+
+def _width(markup: str) -> int:
+    return len(Text.from_markup(markup))
+
+
+def _by_category(
+    tasks: list[TaskResult], categories: dict[str, GroupResult]
+) -> list[tuple[str, list[TaskResult]]]:
+    """Tasks grouped as the suite's categories group them, in suite order; the rest under "other"."""
+    placed: set[str] = set()
+    groups = []
+    for name, group in categories.items():
+        members = [t for t in tasks if t.name in group.tasks and t.name not in placed]
+        placed.update(t.name for t in members)
+        if members:
+            groups.append((name, members))
+    rest = [t for t in tasks if t.name not in placed]
+    return groups + ([("other" if groups else "tasks", rest)] if rest else [])
+
+
+def _fit(
+    groups: list[tuple[str, list[TaskResult]]], widths: dict[str, int], width: int
+) -> list[tuple[str, list[TaskResult]]]:
+    """Split a group whose columns are wider than the console into parts that fit (at least one task
+    each): a rich table narrower than its cells cuts them with an ellipsis."""
+    fitted = []
+    for heading, tasks in groups:
+        parts: list[list[TaskResult]] = [[]]
+        used = 1 + 4 + 3  # the left border and the "lang" column with its padding and rule
+        for task in tasks:
+            need = widths[task.name] + 3
+            if parts[-1] and used + need > width:
+                parts.append([])
+                used = 1 + 4 + 3
+            parts[-1].append(task)
+            used += need
+        for i, part in enumerate(parts):
+            fitted.append((heading if len(parts) == 1 else f"{heading} ({i + 1}/{len(parts)})", part))
+    return fitted
+
+
+def _print_summary(
+    results_tasks: dict[str, TaskResult],
+    categories: dict[str, GroupResult],
+    overall: GroupResult,
+    title: str,
+    console: Console,
+) -> None:
+    """Task, category and overall scores; reasons and tasks without any score go under the table, one
+    line each, where a notes column squeezed into 80 columns would wrap every word."""
+    shown = [t for t in results_tasks.values() if t.scores or t.status in ("complete", "incomplete")]
+    unscored: dict[tuple[str, str], list[str]] = {}
+    for task in results_tasks.values():
+        if task not in shown:
+            unscored.setdefault((task.status, task.reason or ""), []).append(task.name)
+    seeds = {tuple(t.seeds) for t in results_tasks.values() if t.seeds}
+    if len(seeds) == 1:
+        title += f"; seeds {','.join(map(str, next(iter(seeds))))}"
+    columns = ["task", "status", "score", "averages", "languages", *(["seeds"] if len(seeds) > 1 else [])]
     summary = Table(title=title, title_justify="left")
     for column in columns:
-        summary.add_column(column, justify="right" if column in ("score", "languages") else "left")
-    for task in results_tasks.values():
+        summary.add_column(
+            column, justify="right" if column in ("score", "languages") else "left", overflow="fold"
+        )
+    for task in shown:
         done = len(task.languages) - len(task.missing_languages)
         colour = {"complete": "green", "incomplete": "yellow"}.get(task.status, "red")
         averages = "\n".join(
@@ -108,16 +183,27 @@ def print_tables(
             averages,
             f"{done}/{len(task.languages)}",
         ]
-        cells += [",".join(map(str, task.seeds))] if with_seeds else []
-        summary.add_row(*cells, escape(task.reason or ""))
+        summary.add_row(*cells, *([",".join(map(str, task.seeds))] if "seeds" in columns else []))
     summary.add_section()
-    blanks = [""] * (len(columns) - 4)
+    blanks = [""] * (len(columns) - 3)
     for name, group in categories.items():
-        summary.add_row(f"[italic]{name}[/italic]", "", _fmt(group.score), *blanks, _missing(group.missing))
-    summary.add_row(
-        "[bold]overall[/bold]", "", f"[bold]{_fmt(overall.score)}[/bold]", *blanks, _missing(overall.missing)
-    )
+        summary.add_row(f"[italic]{name}[/italic]", "", _fmt(group.score), *blanks)
+    summary.add_row("[bold]overall[/bold]", "", f"[bold]{_fmt(overall.score)}[/bold]", *blanks)
     console.print(summary)
+    for task in shown:
+        if task.reason:
+            console.print(f"[yellow]{task.name}:[/yellow] {escape(task.reason)}")
+    for (status, reason), names in unscored.items():
+        if status == "pending":  # not requested, or not reached
+            console.print(f"[dim]{escape(reason or 'not run')}: {', '.join(names)}[/dim]")
+        else:
+            console.print(f"[red]{', '.join(names)} {status}[/red]{': ' + escape(reason) if reason else ''}")
+    unfinished = [name for name, group in categories.items() if group.score is None]
+    unfinished += ["overall"] if overall.score is None else []
+    if unfinished:
+        console.print(
+            f"[dim]no score for {', '.join(unfinished)}: a task of each is missing or incomplete[/dim]"
+        )
 
 
 def print_language_groups(groups: list[LanguageGroup], console: Console) -> None:
@@ -145,7 +231,3 @@ def print_language_groups(groups: list[LanguageGroup], console: Console) -> None
 
 
 _SHORT = {"exact_match": "EM", "f1": "F1", "precision": "P", "recall": "R", "accuracy": "acc"}
-
-
-def _missing(tasks: list[str]) -> str:
-    return f"incomplete: {', '.join(tasks)}" if tasks else ""

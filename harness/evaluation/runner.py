@@ -243,11 +243,9 @@ class Runner:
         divergences = data_notes(provenance)
         if divergences:
             where = sorted({f"{n.split}/{n.language}" for n in divergences})
-            self.reporter.warn(
-                f"{name}: the data read differs from the reference's in {len(where)} split(s) "
-                f"({', '.join(where[:6])}{', ...' if len(where) > 6 else ''}); "
-                f"results.json tasks.{name}.divergences says how"
-            )
+            # one line at 80 columns: the splits and how they differ are in results.json
+            differ = f"{len(where)} splits differ" if len(where) > 1 else f"split {where[0]} differs"
+            self.reporter.warn(f"{name}: {differ} from the reference data; see results.json")
         unscored = sorted({lang for run in runs for lang in run.unscored})
         reason = None
         if unscored:
@@ -436,19 +434,19 @@ class Runner:
             stats.append(seed_stats)
         return runs, stats, provenance
 
-    def _encoder(self, source: str | None, seed: int) -> torch.nn.Module:
-        """The encoder a retrieval task embeds with: the checkpoint, or a task's fine-tuned model."""
+    def _encoder(self, source: str | None, seed: int, user: str) -> torch.nn.Module:
+        """The encoder retrieval task `user` embeds with: the checkpoint, or a task's fine-tuned model."""
         if source is None:
             return load_encoder(self.request.checkpoint)
         task = self._task_run(source)
         stored = self.trained.store.get(f"{task.key}|seed={seed}") if task.key else None
         if stored is not None:
-            model, _ = task.trained_model(seed, [], None)  # reuses the stored weights
+            model, _ = task.trained_model(seed, [], None, user)  # reuses the stored weights
         else:
-            self.reporter.info(f"fine-tuning {source} (seed {seed}) for its encoder")
+            self.reporter.info(f"{user} seed {seed}: fine-tuning {source} for its encoder")
             train, dev, _ = task.load([], with_train=True)
             features = [(split_name, split, task.featurize(split)) for split_name, split in train]
-            model, _ = task.trained_model(seed, features, (dev, task.featurize(dev)) if dev else None)
+            model, _ = task.trained_model(seed, features, (dev, task.featurize(dev)) if dev else None, user)
         return model.get_encoder() if self.request.checkpoint.is_encoder_decoder else model.base_model
 
     def _hyperparameters(self, name: str, entry: TaskEntry) -> tuple[Hyperparameters | None, dict[str, Any]]:

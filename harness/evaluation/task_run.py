@@ -186,9 +186,15 @@ class TaskRun:
         seed: int,
         train: list[tuple[str, LoadedSplit, Features]],
         dev: tuple[LoadedSplit, Features] | None,
+        user: str | None = None,
     ) -> tuple[torch.nn.Module, SeedRun]:
-        """The model fine-tuned for this seed: trained now, or reused from an identical earlier training."""
+        """The model fine-tuned for this seed: trained now, or reused from an identical earlier training.
+
+        `user` names the task the model is for when it is not this one (a retrieval task embedding
+        with this task's fine-tuned encoder), so that messages say who reuses what.
+        """
         spec, fmt = self.spec, self.fmt
+        who = f"{user or spec.name} seed {seed}"
         # The head's initial weights come from the seeded generator: seed before loading.
         seed_everything(seed)
         model = place(load_model(self.checkpoint, fmt.head, fmt.num_labels(spec)), self.runtime)
@@ -206,12 +212,13 @@ class TaskRun:
         if key is not None and key in self.trained.store:
             kept = self.trained.store[key]
             model.load_state_dict(kept.state)
-            self.reporter.info(f"{spec.name} seed {seed}: reusing the model fine-tuned for {kept.task}")
+            self.reporter.info(f"{who}: reusing the model fine-tuned for {kept.task}")
             return model, kept.record.model_copy(update={"trained_by": kept.task}, deep=True)
         disk = self._weights_key(seed) if key is not None else None
         if disk is not None and self.store is not None and self.store.load_weights(disk, model):
             record = self.store.load_training(disk)
-            self.reporter.info(f"{spec.name} seed {seed}: reusing fine-tuned weights from {self.store.root}")
+            what = f" ({spec.name}'s)" if user else ""
+            self.reporter.info(f"{who}: reusing fine-tuned weights{what} from {self.store.root}")
             if key in self.trained.wanted:
                 self._keep(key, model, record)
             return model, record.model_copy(

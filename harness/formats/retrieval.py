@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -34,6 +34,9 @@ from harness.retrieval.search import search
 from harness.suites import Hyperparameters, RetrievalOptions, TaskEntry
 from harness.tasks.spec import TaskSpec
 from harness.training import Runtime
+
+if TYPE_CHECKING:  # the runner's progress protocol; importing it at run time would be circular
+    from harness.evaluation.report import Bar
 
 Example = dict[str, Any]
 Load = Callable[..., list[Example]]  # load(split, lang="en"): a split's canonical examples
@@ -55,16 +58,26 @@ class RetrievalContext:
     encoder: Callable[[], torch.nn.Module]  # the encoder to embed with, loaded on demand
     train: Callable[[torch.nn.Module, list[dict[str, Any]], Any, SeedRun], None]  # the shared loop
     write: Callable[[str, str, str], None]  # write(kind "predictions" or "labels", lang, text)
-    bar: Callable[..., Any]  # bar(description, total, transient=False): a progress bar
+    progress: Bar  # the seed's one embedding bar: its total grows with every embed() call
     # language -> metric -> per-example statistics, for bootstrap intervals (filled by the protocol)
     stats: dict[str, dict[str, tuple[str, np.ndarray]]] = field(default_factory=dict)
 
+    embedded: int = 0  # texts handed to embed() so far: the progress bar's total
+
     def embed(self, model: torch.nn.Module, texts: Sequence[str], what: str) -> torch.Tensor:
-        bar = self.bar(f"{self.spec.name}: embed {what}", len(texts), transient=True)
-        try:
-            return embed(model, self.tokenizer, texts, self.options.representation, self.runtime, bar.advance)
-        finally:
-            bar.close()
+        # A protocol embeds in several passes whose sizes are only known as they come: one bar per
+        # seed that grows keeps the whole task's work on one line that stays after the run.
+        self.embedded += len(texts)
+        self.progress.set_total(self.embedded)
+        self.progress.advance(0, what)
+        return embed(
+            model,
+            self.tokenizer,
+            texts,
+            self.options.representation,
+            self.runtime,
+            lambda n: self.progress.advance(n, what),
+        )
 
 
 def _scores(values: dict[str, float], metrics: Sequence[str]) -> dict[str, float]:
