@@ -26,9 +26,11 @@ classify unambiguously has None (shown "—"), never a guess: the file lists Hai
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from harness.errors import unknown
+from harness.errors import HarnessError
 
 ISOLATE_BASQUE = "Basque (isolate)"  # Glottolog: no family; a group of its own, never lumped with others
 
@@ -99,12 +101,72 @@ LANGUAGES: dict[str, Language] = {lang.code: lang for lang in _TABLE}
 assert len(LANGUAGES) == len(_TABLE), "duplicate language code in the table"
 
 
+# What people type for these languages instead of the ISO 639-1 code: ISO 639-3 (and 639-2/B where
+# it differs), the macrolanguage members the benchmarks use, and country codes mistaken for languages.
+_ISO_639_3 = (
+    "af afr, ar ara arb, az aze azj, bg bul, bn ben, de deu ger, el ell gre, en eng, es spa, et est ekk, "
+    "eu eus baq, fa fas per pes, fi fin, fr fra fre, gu guj, he heb, hi hin, ht hat, hu hun, id ind, "
+    "it ita, ja jpn, jv jav, ka kat geo, kk kaz, ko kor, lt lit, ml mal, mr mar, ms msa may zsm, "
+    "my mya bur, nl nld dut, pa pan, pl pol, pt por, qu que quz, ro ron rum, ru rus, sw swa swh, ta tam, "
+    "te tel, th tha, tl tgl fil, tr tur, uk ukr, ur urd, vi vie, wo wol, yo yor, zh zho chi cmn"
+)
+_COUNTRIES = {
+    "jp": "ja",
+    "cn": "zh",
+    "kr": "ko",
+    "gr": "el",
+    "ua": "uk",
+    "vn": "vi",
+    "ir": "fa",
+    "il": "he",
+    "ge": "ka",
+    "mx": "es",
+    "kz": "kk",
+    "pk": "ur",
+}
+ALIASES: dict[str, str] = {
+    alias: entry.split()[0] for entry in _ISO_639_3.split(", ") for alias in entry.split()[1:]
+} | _COUNTRIES
+
+
+def suggest_language(text: str) -> str | None:
+    """The table's code a mistyped language most likely means: an ISO 639-3 or country code, an
+    English name or its start ("japanese", "Jap"), else the closest code by spelling.
+
+    >>> suggest_language("jp"), suggest_language("deu"), suggest_language("Japanese"), suggest_language("xx")
+    ('ja', 'de', 'ja', None)
+    """
+    key = text.strip().lower()
+    if key in ALIASES:
+        return ALIASES[key]
+    named = [lang.code for lang in _TABLE if len(key) >= 3 and lang.name.lower().startswith(key)]
+    if len(named) == 1:
+        return named[0]
+    close = difflib.get_close_matches(key, LANGUAGES, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def language_hint(code: str, allowed: Iterable[str] = LANGUAGES) -> str:
+    """' (did you mean "ja"?)' for a likely meaning among `allowed`, else ''."""
+    guess = suggest_language(code)
+    return f' (did you mean "{guess}"?)' if guess is not None and guess in set(allowed) else ""
+
+
+def unknown_language(code: str, where: str = "", allowed: Iterable[str] = LANGUAGES) -> HarnessError:
+    """The one-line error for an unknown language code, with a suggestion when one is likely."""
+    allowed = sorted(allowed)
+    prefix = f"{where}: " if where else ""
+    return HarnessError(
+        f'{prefix}unknown language "{code}"{language_hint(code, allowed)}; allowed: {", ".join(allowed)}'
+    )
+
+
 def get_language(code: str, where: str = "") -> Language:
     """Look a code up; an unknown code raises HarnessError with a suggestion."""
     try:
         return LANGUAGES[code]
     except KeyError:
-        raise unknown("language", code, LANGUAGES, where) from None
+        raise unknown_language(code, where) from None
 
 
 def groups_of(code: str) -> dict[str, str]:

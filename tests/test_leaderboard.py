@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -175,10 +176,25 @@ def test_missing_language(root: Path) -> None:
 def test_duplicate(root: Path) -> None:
     shutil.copytree(_submission(root), root / "submissions" / "other-org__tiny-bert")
     problems = check(root)
-    # the alphabetically later folder is reported, so the line does not depend on directory order
+    # without history to tell which came first, the alphabetically later folder is reported, so the
+    # line does not depend on directory order
     assert any(
         p.endswith("test-org__tiny-bert: duplicates other-org__tiny-bert (same model weights, same suite)")
         for p in problems
+    ), problems
+
+
+def test_a_duplicate_is_reported_on_the_new_entry(root: Path) -> None:
+    """The pull request's copy is the problem, even when its name sorts first."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "submissions"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], cwd=root, check=True)
+    copy = root / "submissions" / "other-org__tiny-bert"
+    shutil.copytree(_submission(root), copy)
+    problems = check(root)
+    assert any(
+        p == f"{copy}: duplicates test-org__tiny-bert (same model weights, same suite)" for p in problems
     ), problems
 
 

@@ -116,6 +116,10 @@ def test_an_unreachable_store_never_stops_the_evaluation(tiny_bert: Path, tmp_pa
     results = read_results(tmp_path / "results.json")
     assert results.tasks["pawsx"].status == "complete" and results.tracking.status == "failed"
     assert "harness track sync" in output and "Traceback" not in output
+    # syncing to the same dead store: the error names it and says what to do, not "run track sync"
+    synced = runner.invoke(app, ["track", "sync", str(tmp_path / "results.json")])
+    assert synced.exit_code == 1 and f"not logged to {dead}" in synced.stderr
+    assert "--tracking-uri" in synced.stderr and "harness track sync" not in synced.output
 
 
 # --- a real tracking server --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+import typer.core
 
 import harness
 from harness.cli import data, leaderboard, suites, track
@@ -11,9 +12,31 @@ from harness.cli.intermediate import intermediate_command
 from harness.cli.score import score_command
 from harness.cli.sweep import sweep_command
 
+
+def _flags_without_type() -> None:
+    """Typer 0.2x labels every on/off flag `<bool>` in --help, which reads as if it took a value:
+    a flag shows no type, as click and earlier typer versions show it."""
+    option = getattr(typer.core, "TyperOption", None)
+    original = getattr(option, "display_type_rich", None)
+    if original is None or getattr(original, "_harness", False):
+        return
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: typer.Context) -> str | None:
+        return None if self.is_flag and self.metavar is None else original(self, ctx)
+
+    display_type_rich._harness = True  # type: ignore[attr-defined]
+    option.display_type_rich = display_type_rich
+
+
+_flags_without_type()
+
+ABOUT = (
+    "Reproducible zero-shot cross-lingual transfer evaluation (XTREME, XTREME-R, XGLUE) of any "
+    "Hugging Face checkpoint: fine-tune on English, predict every language, score as the reference."
+)
 app = typer.Typer(
     name="harness",
-    help="Reproducible zero-shot cross-lingual evaluation (XTREME, XTREME-R) of any Hugging Face checkpoint.",
+    help=ABOUT,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -41,7 +64,7 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
-    """Reproducible zero-shot cross-lingual evaluation (XTREME, XTREME-R) of any Hugging Face checkpoint."""
+    """Reproducible zero-shot cross-lingual transfer evaluation (XTREME, XTREME-R, XGLUE)."""
 
 
 def main() -> None:

@@ -67,12 +67,18 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def split_list(values: list[str] | None) -> list[str] | None:
-    """Accept both `--tasks a,b` and `--tasks a --tasks b`."""
+def split_list(values: list[str] | None, option: str) -> list[str] | None:
+    """Accept both `--tasks a,b` and `--tasks a --tasks b`. None when the option is not given; given
+    empty (`--seeds ""`, often an unset shell variable) it is an error, not the default."""
     if not values:
         return None
     items = [item.strip() for value in values for item in value.split(",")]
-    return [item for item in items if item] or None
+    items = [item for item in items if item]
+    if not items:
+        raise HarnessError(
+            f'{option} "{",".join(values)}": no value given; leave {option} out for the default'
+        )
+    return items
 
 
 def quiet_libraries() -> None:

@@ -84,7 +84,7 @@ def check_command(
     from harness.suites import load_suite, select_tasks
 
     loaded = load_suite(suite)
-    names = select_tasks(loaded, split_list(tasks))
+    names = select_tasks(loaded, split_list(tasks, "--tasks"))
     options = DataOptions(suite=loaded, data_dir=data_dir)
     total = len(plan(loaded, names))
     if is_interactive() and not as_json:

@@ -30,16 +30,18 @@ def eval_command(
         ),
     ],
     model: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--model",
             "-m",
             help=(
                 "Checkpoint folder in Hugging Face format, or a hub id (downloaded when online, "
-                "else read from the cache)."
+                "else read from the cache). Default: the suite's default_model, if it names one "
+                "(the sample suite: the packaged all-MiniLM-L6-v2)."
             ),
+            show_default=False,
         ),
-    ],
+    ] = None,
     tasks: Annotated[
         list[str] | None,
         typer.Option(
@@ -210,11 +212,15 @@ def eval_command(
     from harness.suites import check_languages, load_suite, parse_overrides, parse_seeds, select_tasks
 
     loaded = load_suite(suite)
-    selected = select_tasks(loaded, split_list(tasks))
-    subset = check_languages(loaded, selected, split_list(languages))
-    seed_list = parse_seeds(split_list(seeds))
+    selected = select_tasks(loaded, split_list(tasks, "--tasks"))
+    subset = check_languages(loaded, selected, split_list(languages, "--languages"))
+    seed_list = parse_seeds(split_list(seeds, "--seeds"))
     lora = lora_options(peft, lora_r, lora_alpha, lora_dropout, lora_targets)
     hp_overrides = parse_overrides(loaded, selected, overrides)
+    if model is None:
+        if loaded.default_model is None:
+            raise HarnessError(f"--model is required: suite {loaded.name} names no default_model")
+        model = str(loaded.default_model.locate(loaded.name))
     output = output or default_output(loaded.name, model)
     check_writable(output)
 

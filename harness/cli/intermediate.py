@@ -113,7 +113,7 @@ def intermediate_command(
         raise HarnessError(f'--mode "{mode}": allowed: sequential, multitask')
     if sampling not in ("proportional", "temperature", "uniform"):
         raise HarnessError(f'--sampling "{sampling}": allowed: proportional, temperature, uniform')
-    names = split_list(tasks) or []
+    names = split_list(tasks, "--tasks") or []
     if not names:
         raise HarnessError("--tasks: give at least one intermediate task")
     from harness.intermediate.catalogue import intermediate_task

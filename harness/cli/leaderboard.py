@@ -91,8 +91,11 @@ def submit_command(
         ),
     ] = None,
 ) -> None:
-    """Check a results.json and model.yaml and lay them out, with the run's test predictions zipped,
-    as submissions/<org>__<model>/."""
+    """Check a results.json and model.yaml and lay them out as submissions/<org>__<model>/.
+
+    The run's test predictions go with them, zipped, so that `harness leaderboard check --rescore`
+    can score them again.
+    """
     from harness.leaderboard.submissions import assemble
 
     folder = assemble(results, meta, root, predictions)

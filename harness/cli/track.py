@@ -47,8 +47,8 @@ def sync_command(
             highlight=False,
         )
         return
-    warnings: list[str] = []
-    tracker = make_tracker(tracking_uri or results.tracking.uri, True, warnings.append)
+    # The tracker's own warning advises `harness track sync`, which is this command: not shown here.
+    tracker = make_tracker(tracking_uri or results.tracking.uri, True, lambda _: None)
     results.tracking.error = None
     tracker.start(results)
     for task in results.tasks.values():
@@ -56,7 +56,12 @@ def sync_command(
     tracker.finish(results, results_file.parent)
     write_results(results, results_file)
     if results.tracking.status != "logged":
-        err_console.print(f"error: {warnings[0] if warnings else results.tracking.error}", highlight=False)
+        err_console.print(
+            f"error: {results_file}: not logged to {results.tracking.uri}: {results.tracking.error}; "
+            "start that store, or name another with --tracking-uri",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
     console.print(
         f"logged: run {results.tracking.run_id} in experiment {results.tracking.experiment} at "

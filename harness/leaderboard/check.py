@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import subprocess
 from pathlib import Path
 
 from harness.errors import HarnessError
@@ -14,7 +16,7 @@ def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> li
     except HarnessError as exc:  # a broken baseline file or suite
         return [str(exc)]
     problems = list(board.problems)
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], Path] = {}
     for sub in board.submissions:
         problems += board.refused.get(sub.name, [])
         suite = board.suites.get(sub.results.suite.name)
@@ -26,8 +28,9 @@ def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> li
             problems += scores_follow(sub, suite, DataOptions(suite=suite, data_dir=data_dir))
         key = (sub.results.model.weights_hash, sub.results.suite.hash)
         if key in seen:
-            problems.append(f"{sub.folder}: duplicates {seen[key]} (same model weights, same suite)")
-        seen.setdefault(key, sub.name)
+            first, then = sorted((seen[key], sub.folder), key=lambda f: (_added(f), f.name))
+            problems.append(f"{then}: duplicates {first.name} (same model weights, same suite)")
+        seen.setdefault(key, sub.folder)
     if board.problems:
         return problems  # the leaderboard cannot be rebuilt until every submission reads
     markdown, plots = render(board)
@@ -40,3 +43,20 @@ def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> li
                 f"{root / PLOTS / plot.filename}: plot missing or stale; run `harness leaderboard build`"
             )
     return problems
+
+
+def _added(folder: Path) -> float:
+    """When the folder's first file entered git history: a duplicate is reported on the newer entry,
+    which is the one a pull request brings. Not committed yet (or no git): newest of all."""
+    try:
+        log = subprocess.run(
+            ["git", "log", "--diff-filter=A", "--format=%ct", "--", folder.name],
+            cwd=folder.parent,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return math.inf
+    stamps = [int(line) for line in log.stdout.split()] if log.returncode == 0 else []
+    return min(stamps) if stamps else math.inf
