@@ -398,6 +398,21 @@ _SuiteLoader.add_implicit_resolver(
 )
 
 
+def shadows_builtin(suite: Suite) -> str | None:
+    """A warning for a suite file that keeps a built-in suite's `name` but differs from it (a copy
+    being edited): its output folder, results and MLflow experiment carry that name, not the file's."""
+    builtin = builtin_suites().get(suite.name)
+    if builtin is None or suite.source is None or suite.source.resolve() == builtin.resolve():
+        return None
+    if load_suite(str(builtin)).content_hash() == suite.content_hash():
+        return None
+    return (
+        f"{suite.source}: named {suite.name} like the built-in suite, which it differs from; results, "
+        f"output folder and MLflow experiment carry the name {suite.name}; give the copy a name of its "
+        "own (its file name and its name: field)"
+    )
+
+
 def load_suite(name_or_path: str) -> Suite:
     """Load and validate a suite by built-in name or path. Errors name the file, line and field."""
     path = resolve_suite_path(name_or_path)

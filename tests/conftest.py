@@ -4,6 +4,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,22 @@ def reference_vectors() -> Path:
             pytest.fail(f"{mock}: the reference mock vectors are missing (CI=true: no skipping)")
         pytest.skip("reference mock vectors not present next to the repository")
     return mock
+
+
+def missing_from_screen(results: Any, output: str) -> list[tuple[str, str]]:
+    """(task, language) pairs whose main score, as the tables print it ("37.5 ±18.8"), is not in
+    `output`; the task scores too."""
+    missing = []
+    for task in results.tasks.values():
+        metric = task.metrics[0]
+        for lang, scores in task.scores.items():
+            spread = task.spread.get(lang, {}).get(metric)
+            half = f" ±{(spread.ci95[1] - spread.ci95[0]) / 2:.1f}" if spread and spread.ci95 else ""
+            if f"{scores[metric]:.1f}{half}" not in output:
+                missing.append((task.name, lang))
+        if task.score is not None and f"{task.score:.1f}" not in output:
+            missing.append((task.name, "score"))
+    return missing
 
 
 @pytest.fixture(autouse=True, scope="session")

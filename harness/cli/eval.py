@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from harness.cli.common import (
     PrecisionOption,
@@ -209,9 +210,19 @@ def eval_command(
 
     from harness.errors import HarnessError
     from harness.evaluation.output import OutputLock, check_writable, default_output, keep_previous
-    from harness.suites import check_languages, load_suite, parse_overrides, parse_seeds, select_tasks
+    from harness.suites import (
+        check_languages,
+        load_suite,
+        parse_overrides,
+        parse_seeds,
+        select_tasks,
+        shadows_builtin,
+    )
 
     loaded = load_suite(suite)
+    shadow = shadows_builtin(loaded)
+    if shadow is not None:
+        console.print(f"[yellow]warning:[/yellow] {escape(shadow)}", highlight=False)
     selected = select_tasks(loaded, split_list(tasks, "--tasks"))
     subset = check_languages(loaded, selected, split_list(languages, "--languages"))
     seed_list = parse_seeds(split_list(seeds, "--seeds"))

@@ -50,6 +50,9 @@ def show_command(
     console.print(suite.description, highlight=False)
     console.print(f"reference: {suite.reference}", highlight=False)
     console.print(f"seeds: {', '.join(map(str, suite.seeds))}")
+    if suite.default_model is not None:
+        model = suite.default_model
+        console.print(f"default model (without --model): {model.path}/ of the package {model.install}")
     data = Table("dataset", "revision / local folder", "note", title="data", title_justify="left")
     for dataset, pin in suite.datasets.items():
         data.add_row(dataset, pin.revision or f"{pin.path} (local)", pin.note)

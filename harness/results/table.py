@@ -36,11 +36,14 @@ def score_table(results: Results) -> str:
                 languages,
             ]
         )
-    table = tabulate(rows, headers=["task", "status", "metric", "average", "score", "per language"])
+    # disable_numparse: scores as printed ("60.0", not "60"), aligned as text
+    headers = ["task", "status", "metric", "average", "score", "per language"]
+    table = tabulate(rows, headers=headers, disable_numparse=True)
     groups = [[name, _cell(group.score)] for name, group in results.categories.items()]
     groups.append(["overall", _cell(results.overall.score)])
     title = f"{results.suite.name} {results.suite.version} / {results.model.id} ({results.status})"
-    text = f"{title}\n\n{table}\n\n{tabulate(groups, headers=['group', 'score'])}\n"
+    group_table = tabulate(groups, headers=["group", "score"], disable_numparse=True)
+    text = f"{title}\n\n{table}\n\n{group_table}\n"
     by_language = [
         [
             g.kind,
