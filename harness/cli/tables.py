@@ -124,6 +124,9 @@ def _by_category(
     return groups + ([("other" if groups else "tasks", rest)] if rest else [])
 
 
+_LANG_COLUMN = 1 + 4 + 3  # a table's left border, then the "lang" column with its padding and rule
+
+
 def _fit(
     groups: list[tuple[str, list[TaskResult]]], widths: dict[str, int], width: int
 ) -> list[tuple[str, list[TaskResult]]]:
@@ -132,12 +135,12 @@ def _fit(
     fitted = []
     for heading, tasks in groups:
         parts: list[list[TaskResult]] = [[]]
-        used = 1 + 4 + 3  # the left border and the "lang" column with its padding and rule
+        used = _LANG_COLUMN
         for task in tasks:
             need = widths[task.name] + 3
             if parts[-1] and used + need > width:
                 parts.append([])
-                used = 1 + 4 + 3
+                used = _LANG_COLUMN
             parts[-1].append(task)
             used += need
         for i, part in enumerate(parts):
