@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from harness.formats.retrieval import entity_text, mention_query, sentence_breaks
 from harness.metrics import average_precision_at_k, best_threshold, map_at_k, mrr_at_k
 from harness.retrieval.mining import margin_candidates, mine
+from harness.retrieval.texts import entity_text, mention_query, sentence_breaks
 
 
 def _unit(rows: list[list[float]]) -> torch.Tensor:
@@ -168,7 +168,7 @@ def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index(tmp_path) ->
         encoder=lambda: None,
         train=None,
         write=lambda kind, lang, text: written.update({kind: text}),
-        progress=None,
+        new_bar=None,
     )  # type: ignore[arg-type]
     record = SeedRun(seed=1)
     translation_search(ctx, record)

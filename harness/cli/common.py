@@ -119,6 +119,12 @@ PrecisionOption = Annotated[
 ]
 
 
+def data_dir_option(help: str) -> Any:
+    """--data-dir (or HARNESS_DATA_DIR): the one folder of the XTREME download/ layout and the
+    original releases (docs/data.md); each command says in `help` what it reads it for."""
+    return typer.Option("--data-dir", help=help, envvar="HARNESS_DATA_DIR", exists=True, file_okay=False)
+
+
 def precision_of(choice: PrecisionChoice | None, suite_precision: str) -> str:
     return choice.value if choice is not None else suite_precision
 

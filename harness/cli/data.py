@@ -12,6 +12,7 @@ from rich.table import Table
 
 from harness.cli.common import (
     console,
+    data_dir_option,
     err_console,
     handle_errors,
     is_interactive,
@@ -31,13 +32,7 @@ def check_command(
     suite: Annotated[str, typer.Option("--suite", "-s", help="Built-in suite name or path to a suite YAML.")],
     data_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--data-dir",
-            help="Your data folder (XTREME download/ layout and original releases; docs/data.md).",
-            envvar="HARNESS_DATA_DIR",
-            exists=True,
-            file_okay=False,
-        ),
+        data_dir_option("Your data folder (XTREME download/ layout and original releases; docs/data.md)."),
     ] = None,
     tasks: Annotated[
         list[str] | None,

@@ -12,6 +12,7 @@ from harness.cli.common import (
     PrecisionOption,
     Terminated,
     console,
+    data_dir_option,
     err_console,
     handle_errors,
     precision_of,
@@ -73,16 +74,10 @@ def eval_command(
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--data-dir",
-            help=(
-                "Your data folder: the XTREME download/ layout (scripts/download_data.sh) and the original "
-                "releases (UD trees, PAWS-X, LASER Tatoeba, ...; docs/data.md). A split is read from it when "
-                "its files are there, else from the pinned hub copy. `harness data check` shows which."
-            ),
-            envvar="HARNESS_DATA_DIR",
-            exists=True,
-            file_okay=False,
+        data_dir_option(
+            "Your data folder: the XTREME download/ layout (scripts/download_data.sh) and the original "
+            "releases (UD trees, PAWS-X, LASER Tatoeba, ...; docs/data.md). A split is read from it when "
+            "its files are there, else from the pinned hub copy. `harness data check` shows which."
         ),
     ] = None,
     limit: Annotated[

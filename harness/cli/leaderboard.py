@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import console, err_console, handle_errors
+from harness.cli.common import console, data_dir_option, err_console, handle_errors
 
 app = typer.Typer(
     help="Build and check LEADERBOARD.md from submissions/ and baselines/.", no_args_is_help=True
@@ -44,13 +44,7 @@ def check_command(
     ] = False,
     data_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--data-dir",
-            help="With --rescore: the data folder of the releases (docs/data.md).",
-            envvar="HARNESS_DATA_DIR",
-            exists=True,
-            file_okay=False,
-        ),
+        data_dir_option("With --rescore: the data folder of the releases (docs/data.md)."),
     ] = None,
 ) -> None:
     """Fail (exit 1, one line per problem) on a bad submission or a stale LEADERBOARD.md.

@@ -157,10 +157,11 @@ def _print_summary(
 ) -> None:
     """Task, category and overall scores; reasons and tasks without any score go under the table, one
     line each, where a notes column squeezed into 80 columns would wrap every word."""
-    shown = [t for t in results_tasks.values() if t.scores or t.status in ("complete", "incomplete")]
-    unscored: dict[tuple[str, str], list[str]] = {}
+    shown, unscored = [], {}
     for task in results_tasks.values():
-        if task not in shown:
+        if task.scores or task.status in ("complete", "incomplete"):
+            shown.append(task)
+        else:
             unscored.setdefault((task.status, task.reason or ""), []).append(task.name)
     seeds = {tuple(t.seeds) for t in results_tasks.values() if t.seeds}
     if len(seeds) == 1:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from harness.data import load_split
-from harness.evaluation.report import Bar, Reporter
+from harness.evaluation.report import Reporter
 from harness.evaluation.store import Stats
 from harness.formats.retrieval import PROTOCOLS, SUFFIX, RetrievalContext
 from harness.results import SeedRun, StageRecord, Throughput
@@ -67,12 +67,13 @@ class RetrievalRun:
             encoder=encoder,
             train=lambda model, features, collate, rec: self._train(model, features, collate, rec, seed),
             write=lambda kind, lang, text: self._write(kind, lang, text, seed),
-            progress=_LazyBar(lambda: self.reporter.bar(f"{self.spec.name} seed {seed}: embed", 0)),
+            new_bar=lambda: self.reporter.bar(f"{self.spec.name} seed {seed}: embed", 0),
         )
         try:
             PROTOCOLS[self.spec.protocol](context, record)
         finally:
-            context.progress.close()
+            if context.progress is not None:
+                context.progress.close()
         record.predict_seconds = time.perf_counter() - started - record.train_seconds
         return record, context.stats
 
@@ -120,26 +121,3 @@ class RetrievalRun:
         folder = root / f"seed-{seed}" / self.spec.name if kind == "predictions" else root / self.spec.name
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"test-{lang}.{SUFFIX[self.spec.protocol]}").write_text(text, encoding="utf-8")
-
-
-class _LazyBar:
-    """A bar that appears on first use: the encoder may first be fine-tuned under bars of its own,
-    and an embedding bar started before them would count that time as its own."""
-
-    def __init__(self, make: Callable[[], Bar]):
-        self._make, self._bar = make, None
-
-    def _get(self) -> Bar:
-        if self._bar is None:
-            self._bar = self._make()
-        return self._bar
-
-    def set_total(self, total: int) -> None:
-        self._get().set_total(total)
-
-    def advance(self, amount: int = 1, status: str = "") -> None:
-        self._get().advance(amount, status)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()

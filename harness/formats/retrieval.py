@@ -14,7 +14,6 @@ layout); the runner supplies the encoder, the training loop and the data.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from harness.retrieval.dual_encoder import DualEncoder, pair_collate, pair_featu
 from harness.retrieval.encode import embed
 from harness.retrieval.mining import mine
 from harness.retrieval.search import search
+from harness.retrieval.texts import answer_sentence, entity_text, mention_query, sentence_breaks
 from harness.suites import Hyperparameters, RetrievalOptions, TaskEntry
 from harness.tasks.spec import TaskSpec
 from harness.training import Runtime
@@ -58,25 +58,29 @@ class RetrievalContext:
     encoder: Callable[[], torch.nn.Module]  # the encoder to embed with, loaded on demand
     train: Callable[[torch.nn.Module, list[dict[str, Any]], Any, SeedRun], None]  # the shared loop
     write: Callable[[str, str, str], None]  # write(kind "predictions" or "labels", lang, text)
-    progress: Bar  # the seed's one embedding bar: its total grows with every embed() call
+    # The seed's one embedding bar, made on first use: the encoder may first be fine-tuned under bars
+    # of its own, whose time a bar started earlier would count as embedding.
+    new_bar: Callable[[], Bar]
     # language -> metric -> per-example statistics, for bootstrap intervals (filled by the protocol)
     stats: dict[str, dict[str, tuple[str, np.ndarray]]] = field(default_factory=dict)
 
     embedded: int = 0  # texts handed to embed() so far: the progress bar's total
+    progress: Bar | None = None
 
     def embed(self, model: torch.nn.Module, texts: Sequence[str], what: str) -> torch.Tensor:
         # A protocol embeds in several passes whose sizes are only known as they come: one bar per
         # seed that grows keeps the whole task's work on one line that stays after the run.
+        bar = self.progress = self.progress or self.new_bar()
         self.embedded += len(texts)
-        self.progress.set_total(self.embedded)
-        self.progress.advance(0, what)
+        bar.set_total(self.embedded)
+        bar.advance(0, what)
         return embed(
             model,
             self.tokenizer,
             texts,
             self.options.representation,
             self.runtime,
-            lambda n: self.progress.advance(n, what),
+            lambda n: bar.advance(n, what),
         )
 
 
@@ -195,35 +199,6 @@ def _ranked(
     return ids.tolist()
 
 
-_MARKERS = re.compile(r"[{}]")
-
-
-def mention_query(contextual: dict[str, Any]) -> str:
-    """Mewsli-X's baseline mention text (utils_mewslix.preprocess_mention).
-
-    `"{mention}: {left} { {mention} } {right}"` within the sentence holding the mention; braces in
-    the context become parentheses; newlines and double spaces are folded.
-    """
-    context, mention = contextual["context"], contextual["mention"]
-    text, span = context["text"], mention["mention_span"]
-    start, end = 0, len(text)
-    for sentence in context.get("sentence_spans") or []:
-        if sentence["start"] <= span["start"] < sentence["end"]:
-            start, end = sentence["start"], sentence["end"]
-            break
-    left = _MARKERS.sub(lambda m: "(" if m.group() == "{" else ")", text[start : span["start"]])
-    right = _MARKERS.sub(lambda m: "(" if m.group() == "{" else ")", text[span["end"] : end])
-    query = f"{span['text']}: {left} {{ {span['text']} }} {right}"
-    return " ".join(query.splitlines()).replace("  ", " ").strip()
-
-
-def entity_text(entity: dict[str, Any]) -> str:
-    """An entity's description sentences, joined (utils_mewslix.preprocess_entity_description)."""
-    description = entity["description"]
-    text = " ".join(description[s["start"] : s["end"]] for s in entity.get("sentence_spans") or [])
-    return " ".join((text or description).splitlines()).replace("  ", " ").strip()
-
-
 def entity_linking(ctx: RetrievalContext, record: SeedRun) -> None:
     pairs = ctx.load(ctx.entry.splits.train[0])
     model = _dual_encoder(
@@ -269,33 +244,6 @@ def _mewslix_gold(
 
 # --- LAReQA -----------------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+")  # also CJK full stop, !, ?
-
-
-def sentence_breaks(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of a SQuAD training paragraph.
-
-    The reference uses its own sentence breaker (processors/sb_sed); this splits after sentence-final
-    punctuation followed by whitespace, which is what that breaker does on SQuAD's English prose in
-    the common case. Only training uses it: XQuAD-R ships its sentence breaks.
-    """
-    spans, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
-
-
-def _answer_sentence(
-    context: str, breaks: Sequence[Sequence[int]], answer_start: int
-) -> tuple[int, str] | None:
-    for position, (start, end) in enumerate(breaks):
-        if start <= answer_start < end:
-            return position, context[start:end]
-    return None
-
 
 def answer_retrieval(ctx: RetrievalContext, record: SeedRun) -> None:
     """Questions in every language retrieve answer sentences from all languages' paragraphs, pooled.
@@ -308,7 +256,7 @@ def answer_retrieval(ctx: RetrievalContext, record: SeedRun) -> None:
     for row in ctx.load(ctx.entry.splits.train[0]):
         if not row["answers"]["text"]:
             continue
-        found = _answer_sentence(
+        found = answer_sentence(
             row["context"], sentence_breaks(row["context"]), row["answers"]["answer_start"][0]
         )
         if found is not None:
@@ -355,7 +303,7 @@ def _pool(
                 # sentence + paragraph, newlines removed (evaluate_retrieval.py:572-574)
                 text = (context[start:end] + context).replace("\n", "")
                 candidates.setdefault(f"{lang}_{row['paragraph']}_{position}", text)
-            found = _answer_sentence(context, breaks, row["answers"]["answer_start"][0])
+            found = answer_sentence(context, breaks, row["answers"]["answer_start"][0])
             if found is None:
                 continue
             position, sentence = found

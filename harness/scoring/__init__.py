@@ -30,14 +30,11 @@ def score_folders(suite: Suite, predictions: Path, labels: Path) -> ScoreReport:
     tasks = {name: _score_task(suite, name, predictions, labels) for name in suite.tasks}
     if not any(task.scores for task in tasks.values()):
         # Every task absent would print a table of dashes and exit 0: say plainly nothing matched.
-        example = next(
-            (
-                f"{n}/test-{lang}.{SCORERS[n].suffix}"
-                for n, e in suite.tasks.items()
-                if n in SCORERS
-                for lang in e.languages[:1]
-            ),
-            "TASK/test-LANG.EXT",
+        scored = [n for n in suite.tasks if n in SCORERS]
+        example = (
+            f"{scored[0]}/test-{suite.tasks[scored[0]].languages[0]}.{SCORERS[scored[0]].suffix}"
+            if scored
+            else "TASK/test-LANG.EXT"
         )
         raise HarnessError(
             f"{predictions}: no predictions file matches a gold file of suite {suite.name} "

@@ -44,17 +44,24 @@ def _known(values: Iterable[object], allowed: Iterable[object], prediction_file:
         raise HarnessError(f"{prediction_file}: unknown labels {', '.join(unknown[:5])}; allowed: {shown}")
 
 
-def _accuracy_of(labels: tuple[str, ...] | None) -> Scorer:
+def _row_indices(predictions: list[str], prediction_file: Path) -> None:
+    """Tatoeba predicts, per English sentence, the row of its translation."""
+    if not all(p.lstrip("-").isdigit() for p in predictions):
+        raise HarnessError(f"{prediction_file}: expected one row index (an integer) per line")
+
+
+def _accuracy_of(check: Callable[[list[str], Path], None]) -> Scorer:
     def score(prediction_file: Path, label_file: Path, lang: str) -> dict[str, float]:
         predictions, gold = read_label(prediction_file), read_label(label_file)
         _same_length(predictions, gold, prediction_file, label_file)
-        if labels is not None:
-            _known(predictions, labels, prediction_file)
-        elif not all(p.lstrip("-").isdigit() for p in predictions):  # Tatoeba: row indices
-            raise HarnessError(f"{prediction_file}: expected one row index (an integer) per line")
+        check(predictions, prediction_file)
         return {"accuracy": accuracy(predictions, gold)}
 
     return score
+
+
+def _labels_of(task: str) -> Callable[[list[str], Path], None]:
+    return lambda predictions, path: _known(predictions, TASKS[task].labels, path)
 
 
 def _xcopa(prediction_file: Path, label_file: Path, lang: str) -> dict[str, float]:
@@ -167,9 +174,9 @@ class TaskScorer:
 
 # evaluate.py's READER_FUNCTION and METRIC_FUNCTION, by task key.
 SCORERS: dict[str, TaskScorer] = {
-    "xnli": TaskScorer("tsv", _accuracy_of(TASKS["xnli"].labels)),
-    "pawsx": TaskScorer("tsv", _accuracy_of(TASKS["pawsx"].labels)),
-    "tatoeba": TaskScorer("tsv", _accuracy_of(None)),
+    "xnli": TaskScorer("tsv", _accuracy_of(_labels_of("xnli"))),
+    "pawsx": TaskScorer("tsv", _accuracy_of(_labels_of("pawsx"))),
+    "tatoeba": TaskScorer("tsv", _accuracy_of(_row_indices)),
     "xcopa": TaskScorer("jsonl", _xcopa),
     "udpos": TaskScorer("tsv", _tags_of(TASKS["udpos"].labels)),
     "panx": TaskScorer("tsv", _tags_of(TASKS["panx"].labels)),
