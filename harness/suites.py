@@ -313,7 +313,7 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
         raise _FieldError((*where,), "hyperparameters go with train splits, and train splits need them")
     if bool(roles.train) != (entry.selection is not None):
         raise _FieldError((*where,), "a selection rule goes with train splits, and train splits need one")
-    if (spec.format is FormatName.retrieval) != (entry.retrieval is not None):
+    if spec.format.retrieval != (entry.retrieval is not None):
         raise _FieldError((*where, "retrieval"), "retrieval tasks, and only they, take retrieval options")
     for i, metric in enumerate(entry.metrics):
         # a ranking metric names its cutoff: it must be the cutoff the search uses

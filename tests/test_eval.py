@@ -270,10 +270,10 @@ def test_unsupported_tasks_are_reported_not_skipped(
     tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # every format of this version is implemented: pretend tagging is not, as a new format would be
-    import harness.evaluation.runner as runner_module
+    import harness.evaluation.plan as plan_module
     from harness.tasks import FormatName
 
-    monkeypatch.setattr(runner_module, "is_supported", lambda name: name is not FormatName.tagging)
+    monkeypatch.setattr(plan_module, "is_supported", lambda name: name is not FormatName.tagging)
     result = run_eval(
         "-s", "sample", "-m", str(tiny_bert), "-o", str(tmp_path), "-t", "pawsx,udpos,panx", "--limit", "4"
     )
@@ -314,10 +314,10 @@ def test_interrupted_run_keeps_finished_tasks(
 
     original = runner_module.Runner._run_task
 
-    def stop_at_pawsx(self: Any, name: str) -> Any:
-        if name == "pawsx":
+    def stop_at_pawsx(self: Any, plan: Any) -> Any:
+        if plan.name == "pawsx":
             raise KeyboardInterrupt
-        return original(self, name)
+        return original(self, plan)
 
     monkeypatch.setattr(runner_module.Runner, "_run_task", stop_at_pawsx)
     result = runner.invoke(

@@ -77,7 +77,7 @@ def test_a_word_without_subwords_still_gets_a_prediction(tokenizer) -> None:
 
 def test_tagging_files_have_a_blank_line_after_each_sentence() -> None:
     fmt = get_format(TASKS["panx"].format)
-    assert fmt.write_predictions([["B-PER", "O"], []], []) == "B-PER\nO\n\n\n"
+    assert fmt.write_predictions([["B-PER", "O"], []]) == "B-PER\nO\n\n\n"
 
 
 # --- extractive QA --------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def _cover_predictions(root: Path) -> None:
     """Add a prediction file (a copy of one of its task's) for every score the edited results hold."""
     import zipfile
 
-    from harness.scoring import SCORERS
+    from harness.formats import prediction_file
+    from harness.tasks import TASKS
 
     archive = _submission(root) / "predictions.zip"
     with zipfile.ZipFile(archive) as old:
@@ -87,7 +88,7 @@ def _cover_predictions(root: Path) -> None:
             prefix = f"seed-{run['seed']}/{name}/"
             some = next(v for k, v in files.items() if k.startswith(prefix))
             for lang in run["scores"]:
-                files.setdefault(f"{prefix}test-{lang}.{SCORERS[name].suffix}", some)
+                files.setdefault(prefix + prediction_file(TASKS[name], lang), some)
     with zipfile.ZipFile(archive, "w") as new:
         for name, data in sorted(files.items()):
             new.writestr(name, data)

@@ -143,4 +143,4 @@ def test_every_model_kind_trains_under_every_sentence_head(
     output.loss.backward()
     assert output.logits.shape == (2, len(spec.labels) if spec.labels else 2)
     predictions = fmt.decode([output.logits.detach().numpy()], features, examples, spec, hp)
-    assert len(predictions) == 2 and predictions[0] in (spec.labels or ("0", "1"))
+    assert len(predictions) == 2 and predictions[0] in (spec.labels or (0, 1))

@@ -132,8 +132,10 @@ def test_sentence_breaks_cover_the_paragraph() -> None:
 # --- Tatoeba: direction and ties, through the protocol ----------------------------------------------
 
 
-def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index(tmp_path) -> None:
-    from harness.formats.retrieval import RetrievalContext, translation_search
+def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index() -> None:
+    from types import SimpleNamespace
+
+    from harness.formats import get_format
     from harness.results import SeedRun
     from harness.suites import load_suite
     from harness.tasks import TASKS
@@ -148,37 +150,29 @@ def test_tatoeba_queries_are_english_and_ties_go_to_the_lower_index(tmp_path) ->
         "o1": [0.7, 0.7, 0.1],
         "o2": [0.7, 0.7, 0.1],
     }
-
-    class Fake(RetrievalContext):
-        def embed(self, model, texts, what):
-            return _unit([vectors[t] for t in texts])
-
-    written: dict[str, str] = {}
-    suite = load_suite("sample")
-    ctx = Fake(
-        spec=TASKS["tatoeba"],
-        entry=suite.tasks["tatoeba"],
-        options=suite.tasks["tatoeba"].retrieval,
-        hp=None,
-        tokenizer=None,
-        runtime=None,
-        data=None,
-        languages=["de"],  # type: ignore[arg-type]
-        load=lambda split, lang="en": [{"target": f"e{i}", "source": f"o{i}"} for i in range(3)],
-        encoder=lambda: None,
-        train=None,
-        write=lambda kind, lang, text: written.update({kind: text}),
-        new_bar=None,
-    )  # type: ignore[arg-type]
-    record = SeedRun(seed=1)
-    translation_search(ctx, record)
+    rows = [{"target": f"e{i}", "source": f"o{i}"} for i in range(3)]
+    task = SimpleNamespace(
+        entry=load_suite("sample").tasks["tatoeba"],
+        encoder=lambda seed: None,
+        reader=SimpleNamespace(load=lambda split, lang="en": SimpleNamespace(examples=rows)),
+    )
+    fmt, spec = get_format(TASKS["tatoeba"].format), TASKS["tatoeba"]
+    outputs = fmt.retrieve(
+        task, 1, ["de"], SeedRun(seed=1), lambda model, texts, what: _unit([vectors[t] for t in texts])
+    )
+    out = outputs["de"]
     # e0 -> o0; e1 -> o1 (tie with o2: lower index); e2 -> o1 (duplicate at the wrong index: wrong)
-    assert written["predictions"] == "0\n1\n1\n" and written["labels"] == "0\n1\n2\n"
-    assert record.scores["de"]["accuracy"] == pytest.approx(200 / 3)
+    assert fmt.write_predictions(out.predictions) == "0\n1\n1\n"
+    assert fmt.write_labels(out.gold, out.examples) == "0\n1\n2\n"
+    assert fmt.score(out.predictions, out.gold, ["accuracy"], spec, "de")["accuracy"] == pytest.approx(
+        200 / 3
+    )
 
 
 def test_lareqa_candidates_drop_newlines_as_the_reference() -> None:
-    from harness.formats.retrieval import _pool
+    from types import SimpleNamespace
+
+    from harness.formats.dual_encoders import _pool
     from harness.suites import load_suite
 
     row = {
@@ -186,6 +180,7 @@ def test_lareqa_candidates_drop_newlines_as_the_reference() -> None:
         "sentence_breaks": [[0, 6], [7, 14]], "answers": {"text": ["cat"], "answer_start": [2]},
     }  # fmt: skip
     entry = load_suite("xtreme-r").tasks["lareqa"]
-    candidates, relevant, questions = _pool(lambda split, lang="en": [row], entry, ["en"])
+    reader = SimpleNamespace(load=lambda split, lang="en": SimpleNamespace(examples=[row]))
+    candidates, relevant, questions = _pool(reader, entry, ["en"])
     assert candidates == {"en_1_0": "A cat.A cat.It sat.", "en_1_1": "It sat.A cat.It sat."}
     assert relevant == {"q1": ["en_1_0"]} and questions == {"en": [("q1_en", "q1", "Who?")]}

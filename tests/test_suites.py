@@ -11,7 +11,6 @@ from conftest import REPO
 from harness.data import DataOptions, load_split
 from harness.data.layouts import LAYOUTS
 from harness.errors import HarnessError
-from harness.formats import is_supported
 from harness.languages import LANGUAGES
 from harness.suites import builtin_suites, load_suite, parse_overrides
 from harness.tasks import TASKS, FileSource
@@ -132,9 +131,14 @@ def test_every_registered_task_is_well_formed() -> None:
             assert labelled == sorted(labelled, reverse=True), (name, split_name)
 
 
-def test_every_format_is_supported() -> None:
-    for task in TASKS:
-        assert is_supported(TASKS[task].format), task
+def test_every_task_format_loads_from_the_one_registry() -> None:
+    """Every task, retrieval included, runs through a Format class the registry can import."""
+    from harness.formats import get_format
+    from harness.formats.base import Format
+
+    for task, spec in TASKS.items():
+        fmt = get_format(spec.format)
+        assert isinstance(fmt, Format) and fmt.name == spec.format.value, task
 
 
 def test_hash_is_stable_and_content_sensitive(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ Unicoder baseline and a tiny end-to-end run."""
 from __future__ import annotations
 
 import doctest
+import json
 from pathlib import Path
 
 import numpy as np
@@ -189,13 +190,14 @@ def test_wpr_scores_ndcg_of_predicted_grades_through_the_classification_format()
     examples = [{"query": q, "label": g} for q, g in [("a", "0"), ("a", "1"), ("b", "3"), ("b", "1")]]
     predictions = ["1", "0", "2", "2"]  # query a reversed; query b tied
     fmt = get_format(spec.format)
-    scores = fmt.score(predictions, examples, ["ndcg", "accuracy"], spec, "en")
+    gold = fmt.gold(examples, spec)
+    scores = fmt.score(predictions, gold, ["ndcg", "accuracy"], spec, "en")
     expected = (1 / np.log2(3) + 2 * (1 + 1 / np.log2(3)) / (3 + 1 / np.log2(3))) / 2 * 100
     assert scores["ndcg"] == pytest.approx(expected) and scores["accuracy"] == 0.0
-    kind, stats = fmt.example_stats(predictions, examples, "ndcg", spec, "en")
+    kind, stats = fmt.example_stats(predictions, gold, "ndcg", spec, "en")
     assert kind == "mean" and len(stats) == 2 and metric_of(kind, stats) == pytest.approx(expected)
     with pytest.raises(HarnessError, match="query field"):
-        fmt.score(predictions, [{"label": "1"}] * 4, ["ndcg"], spec, "en")
+        fmt.score(predictions, fmt.gold([{"label": "1"}] * 4, spec), ["ndcg"], spec, "en")
 
 
 # --- POS: XGLUE's chunk precision next to token accuracy ---
@@ -221,9 +223,10 @@ def test_pos_precision_and_accuracy_golden(
     spec = TASKS["xglue_pos"]
     fmt = get_format(spec.format)
     examples = [{"tokens": ["w"] * len(g), "tags": [spec.labels.index(t) for t in g]} for g in gold]
-    scores = fmt.score(predicted, examples, ["precision", "accuracy"], spec, "en")
+    gold_tags = fmt.gold(examples, spec)
+    scores = fmt.score(predicted, gold_tags, ["precision", "accuracy"], spec, "en")
     assert scores == pytest.approx({"precision": precision, "accuracy": accuracy})
-    kind, stats = fmt.example_stats(predicted, examples, "precision", spec, "en")
+    kind, stats = fmt.example_stats(predicted, gold_tags, "precision", spec, "en")
     assert kind == "ratio" and metric_of(kind, stats) == pytest.approx(precision)
 
 
@@ -248,9 +251,11 @@ def test_unicoder_baseline_validates_and_scores_as_the_suite_does() -> None:
 # --- end to end ---
 
 
-def test_eval_runs_xglue_tasks_end_to_end(tiny_bert: Path, tmp_path: Path) -> None:
-    args = ["eval", "-s", str(FIXTURE_SUITE), "-m", str(tiny_bert), "-o", str(tmp_path)]
-    args += ["-t", "xglue_pos,xglue_wpr,xglue_mlqa", "--limit", "4", "--no-track", "--no-save-weights"]
+def test_eval_runs_every_xglue_task_and_harness_score_reproduces_it(tiny_bert: Path, tmp_path: Path) -> None:
+    """All nine tasks end to end; the files `--save-predictions` writes score, with `harness score`,
+    exactly as the eval scored them in memory (the same format scorers on both paths)."""
+    args = ["eval", "-s", str(FIXTURE_SUITE), "-m", str(tiny_bert), "-o", str(tmp_path), "--save-predictions"]
+    args += ["--limit", "4", "--no-track", "--no-save-weights"]
     result = runner.invoke(app, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     results = read_results(tmp_path / "results.json")
@@ -263,3 +268,13 @@ def test_eval_runs_xglue_tasks_end_to_end(tiny_bert: Path, tmp_path: Path) -> No
     test_de = next(d for d in data if d["split"] == "test" and d["language"] == "de")
     where = (test_de["dataset"], test_de["config"], test_de["hub_split"])
     assert where == ("microsoft/xglue", "wpr", "test.de")
+
+    predictions, labels = tmp_path / "predictions" / "seed-42", tmp_path / "labels"
+    args = ["score", "-s", str(FIXTURE_SUITE), "-p", str(predictions), "-g", str(labels)]
+    scored = runner.invoke(app, [*args, "-o", str(tmp_path / "scores.json")])
+    assert scored.exit_code == 0, scored.output
+    report = json.loads((tmp_path / "scores.json").read_text())
+    assert set(report["tasks"]) == set(results.tasks) and len(results.tasks) == 9
+    for name, task in results.tasks.items():
+        assert report["tasks"][name]["status"] == "complete", name
+        assert report["tasks"][name]["scores"] == task.scores, name  # exactly equal, every metric

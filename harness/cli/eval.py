@@ -235,8 +235,8 @@ def eval_command(
     from harness.cli.tables import print_scores
     from harness.data import DataOptions
     from harness.evaluation import EvalRequest, Runner
-    from harness.evaluation.report import NullReporter
     from harness.models import resolve_checkpoint
+    from harness.report import NullReporter
     from harness.tracking import make_tracker
     from harness.training import Runtime
 

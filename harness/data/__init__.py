@@ -201,3 +201,34 @@ def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str],
         "revision_used": hash_files(files, relative_to=resolved.folder),
     }
     return LoadedSplit(examples, labelled=source.labelled, provenance=provenance)
+
+
+class SplitReader:
+    """The splits one task reads, each loaded once, with the provenance of every split it loaded.
+
+    What a format reads its data through, in `harness eval` and when `harness leaderboard check
+    --rescore` rebuilds a task's gold files.
+    """
+
+    def __init__(self, spec: TaskSpec, options: DataOptions):
+        self.spec, self.options = spec, options
+        self._loaded: dict[tuple[str, str], LoadedSplit] = {}
+
+    def load(self, split_name: str, lang: str = "en") -> LoadedSplit:
+        key = (split_name, lang)
+        if key not in self._loaded:
+            self._loaded[key] = load_split(self.spec, split_name, lang, self.options)
+        return self._loaded[key]
+
+    def present(self, split_name: str, lang: str) -> bool:
+        """Whether an optional split is there (BUCC's test gold: the reference deletes it)."""
+        return split_present(self.spec, split_name, lang, self.options)
+
+    @property
+    def provenance(self) -> list[dict[str, Any]]:
+        """Each split read, in the order first read (the same record once)."""
+        found: list[dict[str, Any]] = []
+        for split in self._loaded.values():
+            if split.provenance not in found:
+                found.append(split.provenance)
+        return found

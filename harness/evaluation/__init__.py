@@ -1,6 +1,6 @@
 """Run a suite on a checkpoint: fine-tune, select, predict, score, write results."""
 
-from harness.evaluation.report import NullReporter, Reporter
-from harness.evaluation.runner import EvalRequest, Runner
+from harness.evaluation.request import EvalRequest
+from harness.evaluation.runner import Runner
 
-__all__ = ["EvalRequest", "NullReporter", "Reporter", "Runner"]
+__all__ = ["EvalRequest", "Runner"]

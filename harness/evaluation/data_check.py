@@ -11,7 +11,7 @@ from typing import Any
 from harness.data import DataOptions, load_split, locate
 from harness.data.sources import describe, fetch_hint, kind_of, known_divergences, licence_of
 from harness.errors import HarnessError
-from harness.formats.retrieval import OTHER_SPLITS
+from harness.formats import get_format, is_supported
 from harness.suites import Suite, TaskEntry
 from harness.tasks import TASKS, HubSource
 from harness.tasks.manifest import expected_rows
@@ -45,7 +45,8 @@ def _roles(name: str, entry: TaskEntry) -> list[tuple[str, str]]:
         roles.append(("dev", entry.splits.dev))
     roles.append(("test", entry.splits.test))
     spec = TASKS[name]
-    roles += [("protocol", s) for s in OTHER_SPLITS.get(spec.protocol, ())]
+    if is_supported(spec.format):
+        roles += [("protocol", s) for s in get_format(spec.format).other_splits]
     return roles
 
 

@@ -49,7 +49,7 @@ def _source_hash(module: str) -> str:
 def featurization_code(fmt: object) -> str:
     """The harness version and the source of the format's module and of the code all formats share
     (field mapping, padding): what turns examples into features."""
-    modules = (type(fmt).__module__, "harness.formats.base", "harness.data.fields")
+    modules = (type(fmt).__module__, "harness.formats.fine_tuned", "harness.batching", "harness.data.fields")
     return key_of(harness=harness.__version__, sources=[_source_hash(m) for m in modules])
 
 

@@ -9,12 +9,17 @@ scorer (XGLUE evaluation/xglue_evaluate.py) do. Examples then carry a `query` fi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from harness.batching import Collate, Example, ExampleStats, Features
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, ExampleStats, Features, SingleLabel, argmax_rows
+from harness.formats.base import known, same_length
+from harness.formats.files import read_label
+from harness.formats.fine_tuned import SingleLabel, argmax_rows
 from harness.metrics.ranking import ndcg, query_ndcgs
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
@@ -62,36 +67,69 @@ class Classification(SingleLabel):
     ) -> list[str]:
         return [spec.labels[i] for i in argmax_rows(outputs)]
 
+    def gold(self, examples: Sequence[Example], spec: TaskSpec) -> Labels:
+        queries = [e.get("query") for e in examples]
+        graded = any(q is not None for q in queries)
+        return Labels(
+            [e["label"] for e in examples], [q if q is None else str(q) for q in queries] if graded else None
+        )
+
+    def labels(self, gold: Labels) -> list[str]:
+        return gold.labels
+
     def score(
-        self,
-        predictions: Sequence[Any],
-        examples: Sequence[Example],
-        metrics: Sequence[str],
-        spec: TaskSpec,
-        lang: str,
+        self, predictions: Any, gold: Labels, metrics: Sequence[str], spec: TaskSpec, lang: str
     ) -> dict[str, float]:
-        scores = super().score(predictions, examples, [m for m in metrics if m != "ndcg"], spec, lang)
+        scores = super().score(predictions, gold, metrics, spec, lang)
         if "ndcg" in metrics:
-            scores["ndcg"] = ndcg(*_graded(predictions, examples, spec))
-        return {m: scores[m] for m in metrics}
+            scores["ndcg"] = ndcg(*_graded(predictions, gold, spec))
+        return {m: scores[m] for m in metrics if m in scores}
 
     def example_stats(
-        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
+        self, predictions: Any, gold: Labels, metric: str, spec: TaskSpec, lang: str
     ) -> ExampleStats | None:
         if metric == "ndcg":  # resampled by query, the unit nDCG averages over
-            return "mean", np.array(query_ndcgs(*_graded(predictions, examples, spec)))
-        return super().example_stats(predictions, examples, metric, spec, lang)
+            return "mean", np.array(query_ndcgs(*_graded(predictions, gold, spec)))
+        return super().example_stats(predictions, gold, metric, spec, lang)
+
+    def write_labels(self, gold: Labels, examples: Sequence[Example]) -> str:
+        # graded relevance keeps each pair's query beside its grade: nDCG ranks within a query
+        if gold.queries is None:
+            return self.write_predictions(gold.labels)
+        return "".join(f"{label}\t{query}\n" for label, query in zip(gold.labels, gold.queries, strict=True))
+
+    def read_labels(self, path: Path, spec: TaskSpec) -> Labels:
+        rows = [line.split("\t", 1) for line in read_label(path)]
+        if any(len(row) == 2 for row in rows):
+            return Labels([row[0] for row in rows], [row[-1] for row in rows])
+        return Labels([row[0] for row in rows], None)
+
+    def read_predictions(self, path: Path, spec: TaskSpec) -> list[str]:
+        predictions = read_label(path)
+        known(predictions, spec.labels, path)
+        return predictions
+
+    def check_pairs(self, predictions: Any, gold: Labels, prediction_file: Path, label_file: Path) -> None:
+        same_length(predictions, gold.labels, prediction_file, label_file)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Gold labels, with the query of each (query, page) pair for graded relevance (else None)."""
+
+    labels: list[str]
+    queries: list[str | None] | None = None
 
 
 def _graded(
-    predictions: Sequence[Any], examples: Sequence[Example], spec: TaskSpec
+    predictions: Sequence[Any], gold: Labels, spec: TaskSpec
 ) -> tuple[list[float], list[float], list[str]]:
     """(gold grades, predicted grades, query of each pair) for nDCG; labels must be numeric grades."""
-    if any(e.get("query") is None for e in examples):
+    if gold.queries is None or None in gold.queries:
         raise HarnessError(f"{spec.name}: nDCG needs a query field on every example to group its pages")
     try:
-        gains = [float(e["label"]) for e in examples]
+        gains = [float(label) for label in gold.labels]
         scores = [float(p) for p in predictions]
     except (TypeError, ValueError):
         raise HarnessError(f"{spec.name}: nDCG needs numeric relevance grades as labels") from None
-    return gains, scores, [str(e["query"]) for e in examples]
+    return gains, scores, [str(q) for q in gold.queries]

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import regex
 import torch
 
+from harness.batching import Collate, Example, ExampleStats, Features, pad_batch
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, Features, Format, pad_batch
+from harness.formats.base import same_ids
+from harness.formats.files import read_json
+from harness.formats.fine_tuned import FineTuned
 from harness.metrics.qa import QAGold, mlqa_em_f1, mlqa_per_question, squad_em_f1, squad_per_question
 from harness.suites import Hyperparameters, QAOptions
 from harness.tasks.spec import TaskSpec
@@ -41,7 +45,7 @@ def _answer_tokens(offsets: list[tuple[int, int] | None], start: int, end: int) 
     return first, last
 
 
-class ExtractiveQA(Format):
+class ExtractiveQA(FineTuned):
     name = "extractive_qa"
     head = "question_answering"
     prediction_suffix = "json"
@@ -142,40 +146,57 @@ class ExtractiveQA(Format):
                         best[index] = (score, whole_graphemes(context, offsets[s][0], offsets[e][1]))
         return [best[i][1] if i in best else "" for i in range(len(examples))]
 
+    def as_predictions(self, decoded: list[Any], examples: Sequence[Example]) -> dict[str, str]:
+        return {e["id"]: answer for e, answer in zip(examples, decoded, strict=True)}
+
+    def gold(self, examples: Sequence[Example], spec: TaskSpec) -> list[QAGold]:
+        return [QAGold(e["id"], tuple(e["answers"]["text"])) for e in examples]
+
     def score(
-        self,
-        predictions: Sequence[Any],
-        examples: Sequence[Example],
-        metrics: Sequence[str],
-        spec: TaskSpec,
-        lang: str,
+        self, predictions: Any, gold: Any, metrics: Sequence[str], spec: TaskSpec, lang: str
     ) -> dict[str, float]:
-        gold = [QAGold(e["id"], tuple(e["answers"]["text"])) for e in examples]
-        answers = {e["id"]: p for e, p in zip(examples, predictions, strict=True)}
         if spec.answer_normalization == "mlqa":
-            scores = mlqa_em_f1(gold, answers, lang)
+            scores = mlqa_em_f1(gold, predictions, lang)
         else:
-            scores = squad_em_f1(gold, answers)
-        return {m: scores[m] for m in metrics}
+            scores = squad_em_f1(gold, predictions)
+        return {m: scores[m] for m in metrics if m in scores}
 
     def example_stats(
-        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
-    ) -> tuple[str, np.ndarray] | None:
-        gold = [QAGold(e["id"], tuple(e["answers"]["text"])) for e in examples]
-        answers = {e["id"]: p for e, p in zip(examples, predictions, strict=True)}
+        self, predictions: Any, gold: Any, metric: str, spec: TaskSpec, lang: str
+    ) -> ExampleStats | None:
         if spec.answer_normalization == "mlqa":
-            per_question = mlqa_per_question(gold, answers, lang)
+            per_question = mlqa_per_question(gold, predictions, lang)
         else:
-            per_question = squad_per_question(gold, answers)
+            per_question = squad_per_question(gold, predictions)
         return ("mean", np.array(per_question[metric], float)) if metric in per_question else None
 
-    def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
+    def write_predictions(self, predictions: Any) -> str:
         # {question id: answer text}, evaluate.py's read_squad
-        answers = {e["id"]: p for e, p in zip(examples, predictions, strict=True)}
-        return json.dumps(answers, ensure_ascii=False, indent=0) + "\n"
+        return json.dumps(predictions, ensure_ascii=False, indent=0) + "\n"
 
-    def write_labels(self, examples: Sequence[Example], spec: TaskSpec) -> str:
+    def write_labels(self, gold: Any, examples: Sequence[Example]) -> str:
         return json.dumps(squad_file(examples), ensure_ascii=False) + "\n"
+
+    def read_predictions(self, path: Path, spec: TaskSpec) -> dict[str, str]:
+        answers = read_json(path)
+        if not isinstance(answers, dict):
+            raise HarnessError(f"{path}: expected a JSON object {{question id: answer text}}")
+        return answers
+
+    def read_labels(self, path: Path, spec: TaskSpec) -> list[QAGold]:
+        articles = read_json(path)
+        try:
+            return [
+                QAGold(qa["id"], tuple(answer["text"] for answer in qa["answers"]))
+                for article in articles
+                for paragraph in article["paragraphs"]
+                for qa in paragraph["qas"]
+            ]
+        except (KeyError, TypeError):
+            raise HarnessError(f"{path}: expected SQuAD v1.1 format (data/paragraphs/qas/answers)") from None
+
+    def check_pairs(self, predictions: Any, gold: Any, prediction_file: Path, label_file: Path) -> None:
+        same_ids(predictions, (q.id for q in gold), prediction_file, label_file)
 
 
 def squad_file(examples: Sequence[Example]) -> dict[str, Any]:

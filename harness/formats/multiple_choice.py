@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from harness.batching import Collate, Example, Features
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, Features, SingleLabel, argmax_rows
+from harness.formats.base import known
+from harness.formats.files import read_jsonl_labels
+from harness.formats.fine_tuned import SingleLabel, argmax_rows
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
 
@@ -66,9 +70,20 @@ class MultipleChoice(SingleLabel):
         examples: Sequence[Example],
         spec: TaskSpec,
         hp: Hyperparameters,
-    ) -> list[str]:
-        return [str(i) for i in argmax_rows(outputs)]
+    ) -> list[int]:
+        return argmax_rows(outputs)
 
-    def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
+    def gold(self, examples: Sequence[Example], spec: TaskSpec) -> list[int]:
+        return [int(e["label"]) for e in examples]
+
+    def write_predictions(self, predictions: Any) -> str:
         # evaluate.py's read_xcopa reads json["label"] per line
         return "".join(json.dumps({"label": int(p)}) + "\n" for p in predictions)
+
+    def read_predictions(self, path: Path, spec: TaskSpec) -> list[int]:
+        predictions = read_jsonl_labels(path)
+        known(predictions, (0, 1), path)  # XCOPA's test examples have two choices
+        return predictions
+
+    def read_labels(self, path: Path, spec: TaskSpec) -> list[int]:
+        return read_jsonl_labels(path)

@@ -8,12 +8,16 @@ gets exactly one predicted tag.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from harness.batching import Collate, Example, ExampleStats, Features, pad_batch
 from harness.errors import HarnessError
-from harness.formats.base import Collate, Example, Features, Format, pad_batch, special_frame
+from harness.formats.base import known
+from harness.formats.files import read_tag
+from harness.formats.fine_tuned import FineTuned, special_frame
 from harness.metrics.tagging import chunk_f1, chunks, token_accuracy
 from harness.suites import Hyperparameters
 from harness.tasks.spec import TaskSpec
@@ -56,7 +60,7 @@ def _chunks(lengths: list[int], budget: int) -> list[tuple[int, int]]:
     return spans
 
 
-class Tagging(Format):
+class Tagging(FineTuned):
     name = "tagging"
     head = "token_classification"
 
@@ -129,24 +133,23 @@ class Tagging(Format):
             predictions[feature["example_index"]].extend(spec.labels[i] for i in best.tolist())
         return predictions
 
+    def gold(self, examples: Sequence[Example], spec: TaskSpec) -> list[list[str]]:
+        return [gold_tags(e, spec) for e in examples]
+
     def score(
-        self,
-        predictions: Sequence[Any],
-        examples: Sequence[Example],
-        metrics: Sequence[str],
-        spec: TaskSpec,
-        lang: str,
+        self, predictions: Any, gold: Any, metrics: Sequence[str], spec: TaskSpec, lang: str
     ) -> dict[str, float]:
-        gold = [gold_tags(e, spec) for e in examples]
         scores = chunk_f1(gold, predictions)
-        if "accuracy" in metrics:
+        # Token accuracy (a secondary UD-POS metric the reference does not compute) needs one predicted
+        # tag per gold token; without that alignment it is left out rather than guessed.
+        aligned = all(len(p) == len(g) for p, g in zip(predictions, gold, strict=True))
+        if "accuracy" in metrics and aligned and any(gold):
             scores["accuracy"] = token_accuracy(gold, predictions)
-        return {m: scores[m] for m in metrics}
+        return {m: scores[m] for m in metrics if m in scores}
 
     def example_stats(
-        self, predictions: Sequence[Any], examples: Sequence[Example], metric: str, spec: TaskSpec, lang: str
-    ) -> tuple[str, np.ndarray] | None:
-        gold = [gold_tags(e, spec) for e in examples]
+        self, predictions: Any, gold: Any, metric: str, spec: TaskSpec, lang: str
+    ) -> ExampleStats | None:
         if metric in ("f1", "precision", "recall"):
             # chunks never cross sentences: per-sentence counts sum to the corpus-level counts
             counts = []
@@ -166,9 +169,14 @@ class Tagging(Format):
             return "ratio", np.array(pairs, float)
         return None
 
-    def write_labels(self, examples: Sequence[Example], spec: TaskSpec) -> str:
-        return self.write_predictions([gold_tags(e, spec) for e in examples], examples)
-
-    def write_predictions(self, predictions: Sequence[Any], examples: Sequence[Example]) -> str:
+    def write_predictions(self, predictions: Any) -> str:
         # one tag per line, a blank line after each sentence (evaluate.py's read_tag)
         return "".join("".join(f"{tag}\n" for tag in sentence) + "\n" for sentence in predictions)
+
+    def read_predictions(self, path: Path, spec: TaskSpec) -> list[list[str]]:
+        predictions = read_tag(path)
+        known((tag for sentence in predictions for tag in sentence), spec.labels, path)
+        return predictions
+
+    def read_labels(self, path: Path, spec: TaskSpec) -> list[list[str]]:
+        return read_tag(path)

@@ -25,12 +25,12 @@ import harness
 from harness.adapters import LoraOptions, encoder_attribute, lora_encoder, parameter_counts
 from harness.data import DataOptions, load_split
 from harness.errors import HarnessError
-from harness.evaluation.report import NullReporter, Reporter
 from harness.formats import get_format
 from harness.intermediate.catalogue import IntermediateTask, intermediate_task
 from harness.intermediate.recipes import RECIPES, IntermediateRecipe
 from harness.intermediate.sampling import MultiTaskBatches, Sampling, task_probabilities
 from harness.models import RECIPE_FILE, Checkpoint, load_model, load_tokenizer
+from harness.report import NullReporter, Reporter
 from harness.suites import DatasetPin, Hyperparameters, QAOptions, Suite
 from harness.tasks.spec import HubSource
 from harness.training import Runtime, TrainProgress, fine_tune, seed_everything

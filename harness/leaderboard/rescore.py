@@ -12,15 +12,13 @@ import math
 import tempfile
 from pathlib import Path
 
-from harness.data import DataOptions, load_split
+from harness.data import DataOptions, SplitReader
 from harness.errors import HarnessError
-from harness.formats import get_format
-from harness.formats.retrieval import GOLD
+from harness.formats import get_format, is_supported, prediction_file, score_files
 from harness.leaderboard.predictions import ARCHIVE, extract
 from harness.leaderboard.submissions import Submission
-from harness.scoring import SCORERS
 from harness.suites import Suite
-from harness.tasks import TASKS, FormatName
+from harness.tasks import TASKS
 
 
 def _gold(
@@ -29,27 +27,10 @@ def _gold(
     """Write the gold files of a task; return the divergences of each language's test split."""
     spec, entry = TASKS[name], suite.tasks[name]
     folder.mkdir(parents=True, exist_ok=True)
-    suffix = SCORERS[name].suffix
-    divergences: dict[str, list[str]] = {}
-
-    def load(split: str, lang: str = "en") -> list[dict]:
-        loaded = load_split(spec, split, lang, data)
-        if split == entry.splits.test:
-            divergences[lang] = loaded.divergences
-        return loaded.examples
-
-    if spec.format is FormatName.retrieval:
-        texts = GOLD[spec.protocol](load, spec, entry, languages, data)
-    else:
-        fmt, texts = get_format(spec.format), {}
-        for lang in languages:
-            loaded = load_split(spec, entry.splits.test, lang, data)
-            divergences[lang] = loaded.divergences
-            if loaded.labelled:
-                texts[lang] = fmt.write_labels(loaded.examples, spec)
-    for lang, text in texts.items():
-        (folder / f"test-{lang}.{suffix}").write_text(text, encoding="utf-8")
-    return divergences
+    reader = SplitReader(spec, data)
+    for lang, text in get_format(spec.format).gold_files(reader, entry, languages).items():
+        (folder / prediction_file(spec, lang)).write_text(text, encoding="utf-8")
+    return {lang: reader.load(entry.splits.test, lang).divergences for lang in languages}
 
 
 def rescore(sub: Submission, suite: Suite, data: DataOptions) -> list[str]:
@@ -62,7 +43,7 @@ def rescore(sub: Submission, suite: Suite, data: DataOptions) -> list[str]:
         except HarnessError as exc:
             return [str(exc)]
         for name, task in results.tasks.items():
-            if not task.runs or name not in suite.tasks or name not in SCORERS:
+            if not task.runs or name not in suite.tasks or not is_supported(TASKS[name].format):
                 continue
             languages = sorted({lang for run in task.runs for lang in run.scores})
             try:
@@ -80,17 +61,17 @@ def rescore(sub: Submission, suite: Suite, data: DataOptions) -> list[str]:
 
 
 def _compare(sub: Submission, name: str, runs: list, predictions: Path, labels: Path) -> list[str]:
-    scorer, problems = SCORERS[name], []
+    spec, problems = TASKS[name], []
     for run in runs:
         for lang, recorded in run.scores.items():
-            label = labels / f"test-{lang}.{scorer.suffix}"
-            prediction = predictions / f"seed-{run.seed}" / name / f"test-{lang}.{scorer.suffix}"
+            label = labels / prediction_file(spec, lang)
+            prediction = predictions / f"seed-{run.seed}" / name / prediction_file(spec, lang)
             if not label.is_file() or not prediction.is_file():
                 missing = "gold labels" if not label.is_file() else "predictions"
                 problems.append(f"{sub.folder}: task {name} seed {run.seed} {lang}: no {missing} to rescore")
                 continue
             try:
-                scored = scorer.score(prediction, label, lang)
+                scored = score_files(spec, list(recorded), prediction, label, lang)
             except HarnessError as exc:
                 problems.append(f"{sub.folder}: task {name} seed {run.seed} {lang}: {exc}")
                 continue

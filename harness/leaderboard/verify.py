@@ -15,11 +15,12 @@ from collections import Counter
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.formats import is_supported, prediction_file
 from harness.leaderboard.predictions import ARCHIVE, members
 from harness.leaderboard.submissions import Submission
 from harness.results.aggregate import group_score, language_average, mean_over_seeds, task_score
-from harness.scoring.scorers import SCORERS
 from harness.suites import Hyperparameters, Suite
+from harness.tasks import TASKS
 
 _ABSOLUTE = re.compile(r"^(/|[A-Za-z]:[\\/]|\\\\)")  # POSIX, Windows drive, UNC
 
@@ -82,12 +83,12 @@ def _predictions(sub: Submission, suite: Suite) -> list[str]:
     except HarnessError as exc:
         return [str(exc)]
     missing = [
-        f"seed-{run.seed}/{name}/test-{lang}.{SCORERS[name].suffix}"
+        f"seed-{run.seed}/{name}/{prediction_file(TASKS[name], lang)}"
         for name, task in sub.results.tasks.items()
-        if name in SCORERS
+        if name in TASKS and is_supported(TASKS[name].format)
         for run in task.runs
         for lang in run.scores
-        if f"seed-{run.seed}/{name}/test-{lang}.{SCORERS[name].suffix}" not in names
+        if f"seed-{run.seed}/{name}/{prediction_file(TASKS[name], lang)}" not in names
     ]
     if missing:
         return [f"{sub.folder / ARCHIVE}: no predictions for {len(missing)} scored sets, e.g. {missing[0]}"]

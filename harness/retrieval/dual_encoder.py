@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from transformers.modeling_outputs import ModelOutput
 
-from harness.formats.base import Collate, Features, pad_batch
+from harness.batching import Collate, Features, pad_batch
 from harness.retrieval.encode import hidden_layer, model_depth, pool, tokenize
 from harness.suites import Representation
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.errors import HarnessError
+from harness.formats import is_supported, prediction_file, score_files
 from harness.languages import groups_of
 from harness.results import ScoreReport, SuiteInfo, TaskResult
 from harness.results.aggregate import language_average, missing_languages, task_score
 from harness.results.groups import groups
 from harness.results.language_groups import language_groups
-from harness.scoring.scorers import SCORERS
 from harness.suites import Suite
 from harness.tasks import TASKS
 
-__all__ = ["SCORERS", "score_folders"]
+__all__ = ["score_folders"]
 
 
 def score_folders(suite: Suite, predictions: Path, labels: Path) -> ScoreReport:
@@ -30,9 +30,9 @@ def score_folders(suite: Suite, predictions: Path, labels: Path) -> ScoreReport:
     tasks = {name: _score_task(suite, name, predictions, labels) for name in suite.tasks}
     if not any(task.scores for task in tasks.values()):
         # Every task absent would print a table of dashes and exit 0: say plainly nothing matched.
-        scored = [n for n in suite.tasks if n in SCORERS]
+        scored = [n for n in suite.tasks if is_supported(TASKS[n].format)]
         example = (
-            f"{scored[0]}/test-{suite.tasks[scored[0]].languages[0]}.{SCORERS[scored[0]].suffix}"
+            f"{scored[0]}/{prediction_file(TASKS[scored[0]], suite.tasks[scored[0]].languages[0])}"
             if scored
             else "TASK/test-LANG.EXT"
         )
@@ -71,25 +71,23 @@ def _score_task(suite: Suite, name: str, predictions: Path, labels: Path) -> Tas
         missing_languages=list(entry.languages),
         averages={m: None for m in entry.metrics},
     )
-    if name not in SCORERS:
+    if not is_supported(spec.format):
         return result.model_copy(update={"status": "not_supported", "reason": "no leaderboard file format"})
     if not (predictions / name).is_dir() or not (labels / name).is_dir():
         return result.model_copy(update={"reason": "not in both folders"})
-    scorer = SCORERS[name]
     scores: dict[str, dict[str, float]] = {}
     absent: dict[str, list[str]] = {"predictions": [], "labels": []}
     for lang in entry.languages:
-        prediction_file = predictions / name / f"test-{lang}.{scorer.suffix}"
-        label_file = labels / name / f"test-{lang}.{scorer.suffix}"
-        if not prediction_file.is_file():
+        predicted = predictions / name / prediction_file(spec, lang)
+        gold = labels / name / prediction_file(spec, lang)
+        if not predicted.is_file():
             absent["predictions"].append(lang)
-        elif not label_file.is_file():
+        elif not gold.is_file():
             absent["labels"].append(lang)
         else:
-            computed = scorer.score(prediction_file, label_file, lang)
-            scores[lang] = {m: computed[m] for m in entry.metrics if m in computed}
+            scores[lang] = score_files(spec, entry.metrics, predicted, gold, lang)
     reason = "; ".join(
-        f"no {side} file test-LANG.{scorer.suffix} for {', '.join(langs)}"
+        f"no {side} file {prediction_file(spec, 'LANG')} for {', '.join(langs)}"
         for side, langs in absent.items()
         if langs
     )

@@ -16,10 +16,10 @@ from typing import Any
 
 from harness.data import DataOptions
 from harness.evaluation import EvalRequest, Runner
-from harness.evaluation.report import Reporter
 from harness.intermediate.recipes import REPLACEABLE, recipe_with
 from harness.intermediate.train import IntermediateRequest, run_intermediate
 from harness.models import RECIPE_FILE, resolve_checkpoint
+from harness.report import Reporter
 from harness.results import Results
 from harness.results.aggregate import combine_throughput
 from harness.suites import load_suite, parse_overrides, select_tasks

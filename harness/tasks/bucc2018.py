@@ -45,8 +45,7 @@ BUCC2018 = TaskSpec(
     name="bucc2018",
     title="BUCC 2018",
     citation="Zweigenbaum et al. 2018, Overview of the Third BUCC Shared Task",
-    format=FormatName.retrieval,
-    protocol="bitext_mining",
+    format=FormatName.bitext_mining,
     metrics=("f1", "precision", "recall"),
     splits={
         "dev_source": _sentences("dev", "source"),

@@ -7,8 +7,7 @@ LAREQA = TaskSpec(
     name="lareqa",
     title="LAReQA",
     citation="Roy et al. 2020, LAReQA: Language-agnostic Answer Retrieval from a Multilingual Pool",
-    format=FormatName.retrieval,
-    protocol="answer_retrieval",
+    format=FormatName.answer_retrieval,
     metrics=("map@20",),
     splits={
         "squad_train": SQUAD_TRAIN,

@@ -12,8 +12,7 @@ MEWSLIX = TaskSpec(
     name="mewslix",
     title="Mewsli-X",
     citation="Botha et al. 2020, Entity Linking in 100 Languages; Ruder et al. 2021 (XTREME-R)",
-    format=FormatName.retrieval,
-    protocol="entity_linking",
+    format=FormatName.entity_linking,
     metrics=("mrr@20",),
     splits={
         # English Wikipedia mention-entity pairs (167,719)

@@ -13,13 +13,30 @@ from typing import Any, Literal, Protocol, TypeVar
 
 
 class FormatName(str, Enum):
-    """How a kind of task is featurized, headed and decoded (one module per value in `formats/`)."""
+    """How a kind of task runs and scores (one module per value in `formats/`)."""
 
     classification = "classification"
     multiple_choice = "multiple_choice"
     tagging = "tagging"
     extractive_qa = "extractive_qa"
-    retrieval = "retrieval"
+    # retrieval (spec 3.9-3.12): embeddings of the checkpoint or of a dual encoder trained on English
+    bitext_mining = "bitext_mining"  # BUCC 2018
+    translation_search = "translation_search"  # Tatoeba
+    entity_linking = "entity_linking"  # Mewsli-X
+    answer_retrieval = "answer_retrieval"  # LAReQA
+
+    @property
+    def retrieval(self) -> bool:
+        """Whether tasks of this format retrieve by embedding (and take a suite's retrieval options)."""
+        return self in _RETRIEVAL
+
+
+_RETRIEVAL = {
+    FormatName.bitext_mining,
+    FormatName.translation_search,
+    FormatName.entity_linking,
+    FormatName.answer_retrieval,
+}
 
 
 # A field template is a str.format pattern over the raw row ("{premise} What was the {question}?"),
@@ -159,8 +176,6 @@ class TaskSpec:
     # QA answer normalisation before EM/F1: SQuAD v1.1's (English rules for every language) or
     # MLQA's language-aware one (spec sections 5.3, 5.4).
     answer_normalization: Literal["squad", "mlqa"] = "squad"
-    # Retrieval tasks: which protocol of harness.formats.retrieval runs them.
-    protocol: Literal["", "bitext_mining", "translation_search", "entity_linking", "answer_retrieval"] = ""
 
     @property
     def main_metric(self) -> str:

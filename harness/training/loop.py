@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sampler
 
-from harness.formats.base import Collate, Features
+from harness.batching import Collate, Features
 from harness.suites import Hyperparameters
 from harness.training.distributed import part
 from harness.training.predict import feature_length

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness.formats.base import Collate, Features
+from harness.batching import Collate, Features
 from harness.training.runtime import Runtime, is_out_of_memory
 from harness.training.throughput import Meter
 

@@ -1,4 +1,5 @@
-"""How the runner tells the user what it is doing. The CLI plugs in a Rich implementation."""
+"""How long work tells the user what it is doing (a leaf: evaluation, intermediate training and
+sweeps report through it). The CLI plugs in a Rich implementation."""
 
 from __future__ import annotations
 
