@@ -13,22 +13,21 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.evaluation import record
+from harness.evaluation.executors import make_executor
 from harness.evaluation.feature_cache import tokenizer_hash
 from harness.evaluation.plan import RunIdentity, TaskPlan, plan_task, shared_models
 from harness.evaluation.request import EvalRequest
-from harness.evaluation.store import RunStore, Stats
+from harness.evaluation.store import RunStore
 from harness.evaluation.summary import summarize
-from harness.evaluation.task_run import ModelFacts, TaskRun
-from harness.evaluation.weights import WeightsCache
-from harness.formats import get_format
-from harness.models import load_tokenizer
+from harness.evaluation.task_run import ModelFacts
+from harness.evaluation.units import Unit, UnitContext, UnitResult, units_of
 from harness.report import Reporter
-from harness.results import Results, SeedRun, TaskResult, write_results
+from harness.results import Results, TaskResult, write_results
 from harness.results.table import score_table
 
 
 class Runner:
-    def __init__(self, request: EvalRequest, reporter: Reporter):
+    def __init__(self, request: EvalRequest, reporter: Reporter, executor: str = "local", **options: Any):
         self.request, self.reporter = request, reporter
         suite, checkpoint = request.suite, request.checkpoint
         self.store = RunStore(request.output, fresh=request.fresh, dist=request.runtime.dist)
@@ -36,21 +35,19 @@ class Runner:
             name: record.pending(suite, name, request.seeds, name in request.tasks) for name in suite.tasks
         }
         self.results = record.new_results(request, pending)
-        lora = checkpoint.lora.model_dump(mode="json") if checkpoint.lora else None
         run = RunIdentity(
             suite_hash=self.results.suite.hash,
             model_hash=self.results.model.weights_hash,
             tokenizer_hash=tokenizer_hash(checkpoint.tokenizer_path),
-            lora=lora,
+            lora=checkpoint.lora.model_dump(mode="json") if checkpoint.lora else None,
             dtype=checkpoint.dtype,
             precision=request.runtime.precision,
             save_predictions=request.save_predictions,
         )
-        self.run_identity = run
         # the requested tasks, and the tasks whose fine-tuned encoder one of them embeds with
         sources = [suite.tasks[n].retrieval.encoder_from for n in request.tasks if suite.tasks[n].retrieval]
         names = list(dict.fromkeys([*request.tasks, *(s for s in sources if s)]))
-        self.plans: dict[str, TaskPlan] = {
+        plans = {
             name: plan_task(
                 suite,
                 name,
@@ -62,22 +59,11 @@ class Runner:
             )
             for name in names
         }
-        self.weights = WeightsCache(
-            store=self.store,
-            reporter=reporter,
-            shared=shared_models(self.plans, request.tasks),
-            save_all=request.save_weights,
-            identity={
-                "model": run.model_hash,
-                "lora": lora,
-                "dtype": run.dtype,
-                "precision": run.precision,
-                "tokenizer": run.tokenizer_hash,  # another tokenizer gives other inputs: other weights
-            },
-        )
+        self.plans = plans
+        self.context = UnitContext(request, plans, run, shared_models(plans, request.tasks))
+        self.units = units_of(plans, request.tasks)
         self.facts = ModelFacts()
-        self._tokenizer: Any = None
-        self._runs: dict[str, TaskRun] = {}
+        self.executor = make_executor(executor, self.context, reporter, **options)
 
     def run(self) -> Results:
         started = time.perf_counter()
@@ -85,6 +71,7 @@ class Runner:
         self.request.tracker.start(self.results)
         self._write()  # status "running" from the start
         try:
+            self.executor.start([unit for unit in self.units if self._resumed(unit) is None])
             for name in self.request.tasks:
                 try:
                     self.results.tasks[name] = self._run_task(self.plans[name])
@@ -102,6 +89,8 @@ class Runner:
             self.results.status = "interrupted"
             self._finish(started)
             raise
+        finally:
+            self.executor.close()
         self._aggregate()
         if failed:
             self.results.status = "failed"
@@ -111,6 +100,10 @@ class Runner:
             self.results.status = "complete" if self.results.overall.score is not None else "incomplete"
         self._finish(started)
         return self.results
+
+    def _resumed(self, unit: Unit) -> UnitResult | None:
+        found = self.store.load(unit.task, unit.seed, unit.key)
+        return None if found is None else UnitResult(*found)
 
     def _run_task(self, plan: TaskPlan) -> TaskResult:
         base = self.results.tasks[plan.name]
@@ -127,66 +120,26 @@ class Runner:
             )
         count, total = len(plan.languages), len(plan.entry.languages)
         self.reporter.info(f"[bold]{plan.name}[/bold]: {plan.spec.title}, {count} of {total} languages")
-        task = self._task_run(plan.name)
-        runs: list[SeedRun] = []
-        stats: list[Stats] = []
-        stored: list[Any] = []
-        for seed in plan.seeds:
-            key = plan.result_keys[seed]
-            found = self.store.load(plan.name, seed, key)
+        done: list[UnitResult] = []
+        for unit in (u for u in self.units if u.task == plan.name):
+            found = self._resumed(unit)
             if found is not None:
-                self.reporter.info(
-                    f"{plan.name} seed {seed}: finished in an earlier run, resumed (--fresh redoes it)"
-                )
-                seed_run, seed_stats, stored = found
+                self.reporter.info(f"{unit.name}: finished in an earlier run, resumed (--fresh redoes it)")
             else:
-                seed_run, seed_stats = task.run_seed(seed)
-                self._save(plan.name, seed, key, seed_run, seed_stats, task.reader.provenance)
-            runs.append(seed_run)
-            stats.append(seed_stats)
+                found = self.executor.result(unit)
+                self.facts.merge(found.facts)
+            done.append(found)
         self.facts.report(self.results.model, self.store, self.request.checkpoint)
-        provenance = task.reader.provenance or stored
-        summary = summarize(plan.name, plan.entry, runs, stats)
-        result = record.finished(base, plan, runs, summary, provenance)
+        runs = [unit.record for unit in done]
+        summary = summarize(plan.name, plan.entry, runs, [unit.stats for unit in done])
+        # the splits read, as the last seed read them (a resumed seed: as stored)
+        result = record.finished(base, plan, runs, summary, done[-1].provenance if done else [])
         if result.divergences:
             where = sorted({f"{n.split}/{n.language}" for n in result.divergences})
             # one line at 80 columns: the splits and how they differ are in results.json
             differ = f"{len(where)} splits differ" if len(where) > 1 else f"split {where[0]} differs"
             self.reporter.warn(f"{plan.name}: {differ} from the reference data; see results.json")
         return result
-
-    def _task_run(self, name: str) -> TaskRun:
-        if name not in self._runs:
-            plan, request = self.plans[name], self.request
-            if self._tokenizer is None:
-                self._tokenizer = load_tokenizer(request.checkpoint)
-            self._runs[name] = TaskRun(
-                plan=plan,
-                fmt=get_format(plan.spec.format),
-                checkpoint=request.checkpoint,
-                runtime=request.runtime,
-                data=request.data,
-                tokenizer=self._tokenizer,
-                tokenizer_hash=self.run_identity.tokenizer_hash,
-                reporter=self.reporter,
-                weights=self.weights,
-                facts=self.facts,
-                output=request.output if request.save_predictions else None,
-                encoder_source=self._task_run(plan.encoder_from) if plan.encoder_from else None,
-            )
-        return self._runs[name]
-
-    def _save(
-        self, name: str, seed: int, key: str, run: SeedRun, stats: Stats, provenance: list[Any]
-    ) -> None:
-        """Keep a finished (task, seed) on disk for resuming; a full disk loses only that copy."""
-        try:
-            self.store.save(name, seed, key, run, stats, provenance)
-        except OSError as exc:
-            self.reporter.warn(
-                f"{name} seed {seed}: not kept for resuming ({exc.strerror or exc}: {exc.filename}); its "
-                "scores are in results.json"
-            )
 
     def _fail(self, name: str, reason: str, details: str | None = None) -> None:
         """Record a failed task; the full traceback of an unexpected error goes to errors.log."""

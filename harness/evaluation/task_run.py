@@ -52,6 +52,12 @@ class ModelFacts:
         config = getattr(model, "config", None) or getattr(getattr(model, "encoder", None), "config", None)
         self.attention = self.attention or getattr(config, "_attn_implementation", None)
 
+    def merge(self, other: ModelFacts) -> None:
+        """What another process (a Ray worker) learned, where this one knows nothing yet."""
+        self.parameters = self.parameters or other.parameters
+        self.attention = self.attention or other.attention
+        self.peft = self.peft or other.peft
+
     def report(self, model: ModelInfo, store: RunStore, checkpoint: Checkpoint) -> None:
         """Fill results.json's model facts once: from this run's loading, kept on disk so that a
         resumed run (which loads no model) still reports them."""
@@ -83,6 +89,7 @@ class TaskRun:
     output: Path | None = None  # write leaderboard files under it (--save-predictions), else None
     encoder_source: TaskRun | None = None  # the task whose fine-tuned encoder this one embeds with
     reader: SplitReader = field(init=False)
+    _features: dict[int, Features] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reader = SplitReader(self.plan.spec, self.data)
@@ -102,6 +109,12 @@ class TaskRun:
     # --- what a format uses (formats.base.TaskContext) ---------------------------------------------------
 
     def features(self, split: LoadedSplit) -> Features:
+        # the reader keeps each split it loaded: its features are made (or read from the cache) once
+        if id(split) not in self._features:
+            self._features[id(split)] = self._featurize(split)
+        return self._features[id(split)]
+
+    def _featurize(self, split: LoadedSplit) -> Features:
         fmt, hp = self._fine_tuned_format(), self._hyperparameters()
         provenance = {k: v for k, v in split.provenance.items() if k != "examples"}
         return cached_features(
