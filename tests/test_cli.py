@@ -269,3 +269,9 @@ def test_a_copied_suite_that_keeps_a_builtin_name_is_flagged(tmp_path: Path, tin
     assert f"{copy}: named sample like the built-in suite, which it differs from" in shown
     copy.write_text(text)  # an unchanged copy is the same suite: nothing to say
     assert "like the built-in suite" not in runner.invoke(app, args, env={"COLUMNS": "300"}).output
+
+
+def test_bad_usage_is_one_line_too() -> None:
+    assert_one_line_error(invoke("eval", "--bogus"), "No such option: --bogus", "--help")
+    assert_one_line_error(invoke("eval"), "Missing option '--suite'")
+    assert_one_line_error(invoke("eval", "-s", "sample", "--limit", "0"), "'--limit'")

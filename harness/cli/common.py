@@ -23,9 +23,15 @@ err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def print_error(message: str) -> None:
+    """`error: MESSAGE`, one red line on stderr, the message as typed (no markup, no highlighting)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
-    # highlight=False: keep the user's paths and values as typed (no markup games).
-    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, markup=True, soft_wrap=True)
+    print_error(message)
     return typer.Exit(code)
 
 
@@ -41,7 +47,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HarnessError as exc:
-            raise fail(_escape(str(exc))) from None
+            raise fail(str(exc)) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -49,22 +55,14 @@ def handle_errors(func: F) -> F:
                 raise
             if isinstance(exc, OSError) and exc.filename:
                 # a full disk, a lost mount, a file gone: name the path it happened to
-                raise fail(_escape(f"{exc.filename}: {exc.strerror or exc}"), code=1) from None
+                raise fail(f"{exc.filename}: {exc.strerror or exc}", code=1) from None
             first = (str(exc).strip().splitlines() or [""])[0]
             raise fail(
-                _escape(
-                    f"unexpected {type(exc).__name__}: {first} (run with HARNESS_DEBUG=1 for the traceback)"
-                ),
+                f"unexpected {type(exc).__name__}: {first} (run with HARNESS_DEBUG=1 for the traceback)",
                 code=1,
             ) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def split_list(values: list[str] | None, option: str) -> list[str] | None:
