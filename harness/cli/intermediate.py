@@ -16,6 +16,7 @@ from harness.cli.common import (
     split_list,
 )
 from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
+from harness.intermediate.modes import Mode, Sampling
 
 
 @handle_errors
@@ -36,11 +37,11 @@ def intermediate_command(
         Path, typer.Option("--output", "-o", help="Folder for the trained checkpoint (or adapter).")
     ],
     mode: Annotated[
-        str,
+        Mode,
         typer.Option(
             "--mode", help="sequential: one task after another; multitask: all at once, shared encoder."
         ),
-    ] = "sequential",
+    ] = Mode.sequential,
     suite: Annotated[
         str,
         typer.Option(
@@ -79,11 +80,11 @@ def intermediate_command(
     weight_decay: Annotated[float | None, typer.Option("--weight-decay", min=0.0)] = None,
     seed: Annotated[int, typer.Option("--seed")] = 42,
     sampling: Annotated[
-        str,
+        Sampling,
         typer.Option(
             "--sampling", help="multitask: proportional (to task size), temperature (n^(1/T)) or uniform."
         ),
-    ] = "proportional",
+    ] = Sampling.proportional,
     temperature: Annotated[float, typer.Option("--temperature", help="T for --sampling temperature.")] = 2.0,
     peft: Peft = "none",
     lora_r: LoraR = 8,
@@ -109,10 +110,6 @@ def intermediate_command(
     from harness.errors import HarnessError
     from harness.suites import load_suite
 
-    if mode not in ("sequential", "multitask"):
-        raise HarnessError(f'--mode "{mode}": allowed: sequential, multitask')
-    if sampling not in ("proportional", "temperature", "uniform"):
-        raise HarnessError(f'--sampling "{sampling}": allowed: proportional, temperature, uniform')
     names = split_list(tasks, "--tasks") or []
     if not names:
         raise HarnessError("--tasks: give at least one intermediate task")
@@ -147,7 +144,7 @@ def intermediate_command(
     request = IntermediateRequest(
         checkpoint=checkpoint,
         tasks=names,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         output=output,
         runtime=runtime,
         suite=loaded,
@@ -155,14 +152,14 @@ def intermediate_command(
         overrides=replaced,
         max_steps=max_steps,
         seed=seed,
-        sampling=sampling,  # type: ignore[arg-type]
+        sampling=sampling,
         temperature=temperature,
         lora=lora,
         limit=limit,
         command=list(sys.argv),
     )
     console.print(
-        f"[bold]harness intermediate[/bold] {mode} on {', '.join(names)} from [cyan]{model}[/cyan] "
+        f"[bold]harness intermediate[/bold] {mode.value} on {', '.join(names)} from [cyan]{model}[/cyan] "
         f"({'LoRA' if lora else 'full fine-tuning'}, recipe {chosen.name}"
         f"{' with ' + ', '.join(f'{k} {v}' for k, v in replaced.items()) if replaced else ''}) "
         f"on {runtime.device} ({runtime.precision})",

@@ -17,6 +17,7 @@ from typing import Any
 from harness.data import DataOptions
 from harness.evaluation import EvalRequest, Runner
 from harness.evaluation.report import Reporter
+from harness.intermediate.modes import Mode
 from harness.intermediate.recipes import REPLACEABLE, recipe_with
 from harness.intermediate.train import IntermediateRequest, run_intermediate
 from harness.models import RECIPE_FILE, resolve_checkpoint
@@ -96,7 +97,7 @@ def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, rep
         IntermediateRequest(
             checkpoint=resolve_checkpoint(base),
             tasks=list(cell.intermediate),
-            mode=cell.mode or "sequential",  # type: ignore[arg-type]
+            mode=Mode(cell.mode or Mode.sequential),
             output=target,
             runtime=request.runtime,
             suite=suite,
