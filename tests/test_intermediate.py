@@ -177,7 +177,7 @@ def test_bad_intermediate_input_is_one_line(tiny_bert: Path, tmp_path: Path) -> 
         (["-t", "mlni"], 'unknown intermediate task "mlni"'),
         (["-t", "ccg"], "CCGbank"),
         (["-t", "mnli", "--mode", "joint"], "'joint' is not one of 'sequential', 'multitask'"),
-        (["-t", "mnli", "--peft", "prefix"], '--peft "prefix": allowed: none, lora'),
+        (["-t", "mnli", "--peft", "prefix"], "'prefix' is not one of 'none', 'lora'"),
     ]:
         result = runner.invoke(app, ["intermediate", "-m", str(tiny_bert), "-o", str(tmp_path / "x"), *args])
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

@@ -9,8 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -98,33 +97,6 @@ def quiet_libraries() -> None:
 
 def is_interactive() -> bool:
     return sys.stderr.isatty()
-
-
-class PrecisionChoice(str, Enum):
-    fp32 = "fp32"
-    bf16 = "bf16"
-
-
-PrecisionOption = Annotated[
-    PrecisionChoice | None,
-    typer.Option(
-        "--precision",
-        help=(
-            "fp32 (as the reference trained) or bf16 autocast on a GPU that supports it. Default: the "
-            "suite's (fp32 in every built-in suite). Recorded in results.json (run.precision)."
-        ),
-    ),
-]
-
-
-def data_dir_option(help: str) -> Any:
-    """--data-dir (or HARNESS_DATA_DIR): the one folder of the XTREME download/ layout and the
-    original releases (docs/data.md); each command says in `help` what it reads it for."""
-    return typer.Option("--data-dir", help=help, envvar="HARNESS_DATA_DIR", exists=True, file_okay=False)
-
-
-def precision_of(choice: PrecisionChoice | None, suite_precision: str) -> str:
-    return choice.value if choice is not None else suite_precision
 
 
 class Terminated(KeyboardInterrupt):

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import PrecisionOption, console, handle_errors, precision_of, quiet_libraries
+from harness.cli.common import console, handle_errors, quiet_libraries
+from harness.cli.options import Device, NoTrack, PrecisionOption, SweepOutput, TrackingUri, precision_of
 
 
 @handle_errors
@@ -15,19 +16,11 @@ def sweep_command(
     config: Annotated[
         Path, typer.Argument(help="Sweep YAML (see README: models, intermediate, modes, steps, peft).")
     ],
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder of the sweep. Default: sweeps/NAME.")
-    ] = None,
-    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    output: SweepOutput = None,
+    device: Device = "auto",
     precision: PrecisionOption = None,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--tracking-uri",
-            help="MLflow tracking URI (default MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).",
-        ),
-    ] = None,
-    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
+    tracking_uri: TrackingUri = None,
+    no_track: NoTrack = False,
 ) -> None:
     """Run a grid of intermediate training and evaluations, then compare it in one table.
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from harness.cli.common import console, err_console, handle_errors
+from harness.cli.options import SyncTrackingUri
 from harness.errors import HarnessError
 
 app = typer.Typer(help="Experiment tracking (MLflow).", no_args_is_help=True)
@@ -17,14 +18,7 @@ app = typer.Typer(help="Experiment tracking (MLflow).", no_args_is_help=True)
 @handle_errors
 def sync_command(
     results_file: Annotated[Path, typer.Argument(help="A results.json written by `harness eval`.")],
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--tracking-uri",
-            help="Where to log. Default: the URI recorded in the results, else "
-            "MLFLOW_TRACKING_URI, else sqlite:///mlflow.db.",
-        ),
-    ] = None,
+    tracking_uri: SyncTrackingUri = None,
     force: Annotated[
         bool, typer.Option("--force", help="Log again even if the results say they were logged.")
     ] = False,
