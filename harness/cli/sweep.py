@@ -34,8 +34,7 @@ def sweep_command(
     grid = cells(loaded)
     quiet_libraries()
     from harness.cli.progress import RichReporter
-    from harness.suites import load_suite, select_tasks
-    from harness.sweep.report import plots, table
+    from harness.suites import load_suite
     from harness.sweep.run import SweepRequest, run_sweep
     from harness.training import Runtime
 
@@ -45,18 +44,8 @@ def sweep_command(
         highlight=False,
     )
     with RichReporter(console) as reporter:
-        rows = run_sweep(SweepRequest(loaded, output, runtime, tracking_uri, not no_track), reporter)
-    text = table(rows)
-    written = plots(rows, output)
-    links = "\n".join(f"![{p.stem}]({p.name})" for p in written)
-    names = select_tasks(load_suite(loaded.suite), loaded.tasks)
-    note = (
-        f"score: mean of the task scores over {', '.join(names)} (none when a task is incomplete); "
-        "trainable: parameters updated in target fine-tuning; ex/s: measured throughput."
-    )
-    (output / "sweep.md").write_text(
-        f"# Sweep {loaded.name}\n\n{note}\n\n{text}\n\n{links}\n", encoding="utf-8"
-    )
-    console.print(note, highlight=False)
-    console.print(text, highlight=False, markup=False)
-    console.print(f"table: {output / 'sweep.md'}; plots: {', '.join(str(p) for p in written) or 'none'}")
+        report = run_sweep(SweepRequest(loaded, output, runtime, tracking_uri, not no_track), reporter)
+    console.print(report.note, highlight=False)
+    console.print(report.table, highlight=False, markup=False)
+    plots = ", ".join(str(p) for p in report.plots) or "none"
+    console.print(f"table: {report.path}; plots: {plots}")
