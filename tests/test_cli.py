@@ -369,3 +369,15 @@ def test_a_shared_option_is_declared_once_with_one_help() -> None:
     # --tasks and --tracking-uri are declared side by side in options.py, each saying why)
     for flag in ("--device", "--limit", "--tokenizer", "--trust-remote-code", "--no-track", "--data-dir"):
         assert len(set(shared[flag].values())) == 1, (flag, shared[flag])
+
+
+def test_the_cli_starts_without_torch() -> None:
+    """--help and bad usage answer at once: torch, transformers and datasets load inside commands."""
+    import subprocess
+    import sys
+
+    code = "import sys, harness.cli; print(sorted({'torch', 'transformers', 'datasets'} & set(sys.modules)))"
+    root = Path(__file__).parents[1]  # `-c` imports from the working directory first: this checkout
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    loaded = run.stdout
+    assert loaded.strip() == "[]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -18,7 +18,9 @@ from harness.cli.common import (
     split_list,
 )
 from harness.cli.options import DataDir, SuiteName, Tasks
-from harness.evaluation.data_check import DataRow
+
+if TYPE_CHECKING:
+    from harness.evaluation.data_check import DataRow
 
 app = typer.Typer(
     help="Check the data a suite reads: sources, revisions, row counts, divergences.", no_args_is_help=True
