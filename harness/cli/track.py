@@ -9,7 +9,6 @@ import typer
 
 from harness.cli.common import console, err_console, handle_errors
 from harness.cli.options import SyncTrackingUri
-from harness.errors import HarnessError
 
 app = typer.Typer(help="Experiment tracking (MLflow).", no_args_is_help=True)
 
@@ -24,31 +23,16 @@ def sync_command(
     ] = False,
 ) -> None:
     """Log a run whose tracking failed (a server that was down, or --no-track) as a new MLflow run."""
-    from harness.results import read_results, write_results
-    from harness.tracking import make_tracker
+    from harness.tracking.sync import read_run, sync
 
-    if not results_file.is_file():
-        raise HarnessError(f"{results_file}: results file not found")
-    try:
-        results = read_results(results_file)
-    except ValueError as exc:
-        raise HarnessError(
-            f"{results_file}: not a harness results file ({str(exc).splitlines()[0]})"
-        ) from None
+    results = read_run(results_file)
     if results.tracking.status == "logged" and not force:
         console.print(
             f"already logged: run {results.tracking.run_id} at {results.tracking.uri} (--force logs again)",
             highlight=False,
         )
         return
-    # The tracker's own warning advises `harness track sync`, which is this command: not shown here.
-    tracker = make_tracker(tracking_uri or results.tracking.uri, True, lambda _: None)
-    results.tracking.error = None
-    tracker.start(results)
-    for task in results.tasks.values():
-        tracker.task_finished(task)
-    tracker.finish(results, results_file.parent)
-    write_results(results, results_file)
+    sync(results, results_file, tracking_uri)
     if results.tracking.status != "logged":
         err_console.print(
             f"error: {results_file}: not logged to {results.tracking.uri}: {results.tracking.error}; "
