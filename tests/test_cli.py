@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import typing
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from harness.cli import app
+from harness.cli import app, options
 
 runner = CliRunner()
 
@@ -269,3 +271,113 @@ def test_a_copied_suite_that_keeps_a_builtin_name_is_flagged(tmp_path: Path, tin
     assert f"{copy}: named sample like the built-in suite, which it differs from" in shown
     copy.write_text(text)  # an unchanged copy is the same suite: nothing to say
     assert "like the built-in suite" not in runner.invoke(app, args, env={"COLUMNS": "300"}).output
+
+
+EVAL = ["eval", "-s", "sample"]
+INTERMEDIATE = ["intermediate", "-m", "m", "-t", "mnli", "-o", "o"]
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value", "allowed"),
+    [
+        (EVAL, "--dtype", "fp8", "'fp32', 'bf16'"),
+        (EVAL, "--device-map", "cuda", "'auto', 'balanced', 'sequential'"),
+        (EVAL, "--peft", "prefix", "'none', 'lora'"),
+        (EVAL, "--precision", "fp16", "'fp32', 'bf16'"),
+        (INTERMEDIATE, "--mode", "joint", "'sequential', 'multitask'"),
+        (INTERMEDIATE, "--sampling", "random", "'proportional', 'temperature', 'uniform'"),
+    ],
+)
+def test_a_value_outside_the_choices_is_one_line(
+    command: list[str], option: str, value: str, allowed: str
+) -> None:
+    """Typer checks the choices (str Enums); the refusal reads as every other bad input: one line, exit 2."""
+    result = invoke(*command, option, value)
+    assert_one_line_error(result, f"Invalid value for '{option}': '{value}' is not one of {allowed}.")
+    assert "Value error" not in result.stderr  # pydantic's wording, passed on by typer 0.2x
+
+
+def test_bad_usage_is_one_line_too() -> None:
+    assert_one_line_error(invoke("eval", "--bogus"), "No such option: --bogus", "--help")
+    assert_one_line_error(invoke("eval"), "Missing option '--suite'")
+    assert_one_line_error(invoke("eval", "-s", "sample", "--limit", "0"), "'--limit'")
+
+
+def test_help_lists_the_choices() -> None:
+    shown = runner.invoke(app, ["eval", "--help"], env={"COLUMNS": "200"}).output
+    for choices in ("fp32|bf16", "auto|balanced|sequential", "none|lora"):
+        assert choices in shown, choices
+    shown = runner.invoke(app, ["intermediate", "--help"], env={"COLUMNS": "200"}).output
+    assert "sequential|multitask" in shown and "proportional|temperature|uniform" in shown
+
+
+def _option_helps() -> dict[str, dict[str, str | None]]:
+    """{long flag: {command path: its help}} over every command of the CLI."""
+    import typer.main
+
+    found: dict[str, dict[str, str | None]] = defaultdict(dict)
+
+    def walk(command, path: tuple[str, ...]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*path, name))
+        for param in command.params:
+            for flag in param.opts:
+                if flag.startswith("--") and flag != "--help":
+                    found[flag][" ".join(path)] = param.help
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+def _declared_helps() -> dict[str, set[str | None]]:
+    """{long flag: the help texts of its aliases in harness/cli/options.py}."""
+    declared: dict[str, set[str | None]] = defaultdict(set)
+    for alias in vars(options).values():
+        if typing.get_origin(alias) is typing.Annotated:
+            info = alias.__metadata__[0]
+            # in an Annotated alias typer takes the first flag as `default`
+            for flag in (info.default, *info.param_decls):
+                if isinstance(flag, str) and flag.startswith("--"):
+                    declared[flag].add(info.help)
+    return declared
+
+
+# Different options that happen to share a name.
+NAMESAKES = {
+    "--json": "suites show prints the suite, data check the data rows",
+    "--root": "submit's is the submissions folder, the leaderboard's the repository",
+    "--predictions": "score's is a predictions folder to score, submit's a run's to zip",
+}
+
+
+def test_a_shared_option_is_declared_once_with_one_help() -> None:
+    """An option that several commands take is declared in cli/options.py; one help text unless
+    options.py declares variants side by side (what --output holds differs per command)."""
+    used, declared = _option_helps(), _declared_helps()
+    shared = {flag: helps for flag, helps in used.items() if len(helps) > 1}
+    assert {
+        "--suite", "--model", "--device", "--tracking-uri", "--output", "--limit", "--tokenizer",
+        "--trust-remote-code", "--no-track", "--data-dir", "--peft", "--precision",
+    } <= set(shared)  # fmt: skip
+    assert set(NAMESAKES) <= set(shared)
+    for flag, helps in shared.items():
+        if flag in NAMESAKES:
+            continue
+        assert None not in helps.values(), (flag, helps)
+        assert set(helps.values()) <= declared[flag], (flag, helps)
+    # the same text in every command that takes it (the variants of --output, --model, --suite,
+    # --tasks and --tracking-uri are declared side by side in options.py, each saying why)
+    for flag in ("--device", "--limit", "--tokenizer", "--trust-remote-code", "--no-track", "--data-dir"):
+        assert len(set(shared[flag].values())) == 1, (flag, shared[flag])
+
+
+def test_the_cli_starts_without_torch() -> None:
+    """--help and bad usage answer at once: torch, transformers and datasets load inside commands."""
+    import subprocess
+    import sys
+
+    code = "import sys, harness.cli; print(sorted({'torch', 'transformers', 'datasets'} & set(sys.modules)))"
+    root = Path(__file__).parents[1]  # `-c` imports from the working directory first: this checkout
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    loaded = run.stdout
+    assert loaded.strip() == "[]"

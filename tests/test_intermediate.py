@@ -96,6 +96,7 @@ def test_intermediate_checkpoints_are_scored_by_eval(
     assert all(d["pinned"] and d["source"] == "local" for t in recipe["tasks"] for d in t["data"])
     if mode == "multitask":
         stage = recipe["stages"][0]
+        assert stage["sampling"] == "proportional" and stage["temperature"] is None  # plain values
         assert stage["probabilities"] == pytest.approx({"mnli": 0.5, "hellaswag": 0.5})  # 24 and 24 examples
         assert sum(stage["batches_drawn"].values()) == stage["optimizer_steps"] == 3
     else:
@@ -175,8 +176,8 @@ def test_bad_intermediate_input_is_one_line(tiny_bert: Path, tmp_path: Path) -> 
     for args, message in [
         (["-t", "mlni"], 'unknown intermediate task "mlni"'),
         (["-t", "ccg"], "CCGbank"),
-        (["-t", "mnli", "--mode", "joint"], '--mode "joint": allowed: sequential, multitask'),
-        (["-t", "mnli", "--peft", "prefix"], '--peft "prefix": allowed: none, lora'),
+        (["-t", "mnli", "--mode", "joint"], "'joint' is not one of 'sequential', 'multitask'"),
+        (["-t", "mnli", "--peft", "prefix"], "'prefix' is not one of 'none', 'lora'"),
     ]:
         result = runner.invoke(app, ["intermediate", "-m", str(tiny_bert), "-o", str(tmp_path / "x"), *args])
         assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output

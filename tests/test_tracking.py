@@ -120,6 +120,14 @@ def test_an_unreachable_store_never_stops_the_evaluation(tiny_bert: Path, tmp_pa
     synced = runner.invoke(app, ["track", "sync", str(tmp_path / "results.json")])
     assert synced.exit_code == 1 and f"not logged to {dead}" in synced.stderr
     assert "--tracking-uri" in synced.stderr and "harness track sync" not in synced.output
+    # to a store that answers: logged, recorded in the file, and not logged twice
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    synced = runner.invoke(app, ["track", "sync", str(tmp_path / "results.json"), "--tracking-uri", store])
+    assert synced.exit_code == 0 and "logged: run" in synced.output, synced.output
+    after = read_results(tmp_path / "results.json").tracking
+    assert (after.status, after.uri, after.error) == ("logged", store, None) and after.run_id
+    again = runner.invoke(app, ["track", "sync", str(tmp_path / "results.json"), "--tracking-uri", store])
+    assert again.exit_code == 0 and "already logged" in again.output
 
 
 # --- a real tracking server --------------------------------------------------------------------------

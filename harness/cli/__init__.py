@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 import typer.core
 
 import harness
 from harness.cli import data, leaderboard, suites, track
+from harness.cli.common import print_error
 from harness.cli.eval import eval_command
 from harness.cli.intermediate import intermediate_command
 from harness.cli.score import score_command
@@ -28,7 +31,33 @@ def _flags_without_type() -> None:
     option.display_type_rich = display_type_rich
 
 
+def _usage_errors_in_one_line() -> None:
+    """Bad usage (an unknown option, a value outside an option's choices, a missing option) stops as
+    every other bad input does: one `error:` line on stderr and exit code 2. Typer draws a usage
+    line, a hint and a box instead."""
+    import typer.rich_utils
+
+    original = getattr(typer.rich_utils, "rich_format_error", None)
+    if original is None or getattr(original, "_harness", False):
+        return
+
+    def rich_format_error(self: Any) -> None:
+        if type(self).__name__ == "NoArgsIsHelpError":  # the help has been printed: nothing is wrong
+            return
+        # typer 0.2x passes pydantic's wording on: "Invalid value for '--dtype': Value error, ..."
+        message = self.format_message().replace(": Value error, ", ": ")
+        ctx = getattr(self, "ctx", None)
+        if ctx is not None:
+            end = "" if message.endswith((".", "?")) else "."
+            message += f"{end} See '{ctx.command_path} --help'."
+        print_error(message)
+
+    rich_format_error._harness = True  # type: ignore[attr-defined]
+    typer.rich_utils.rich_format_error = rich_format_error
+
+
 _flags_without_type()
+_usage_errors_in_one_line()
 
 ABOUT = (
     "Reproducible zero-shot cross-lingual transfer evaluation (XTREME, XTREME-R, XGLUE) of any "

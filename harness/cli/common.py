@@ -9,8 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,9 +22,15 @@ err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def print_error(message: str) -> None:
+    """`error: MESSAGE`, one red line on stderr, the message as typed (no markup, no highlighting)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
-    # highlight=False: keep the user's paths and values as typed (no markup games).
-    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, markup=True, soft_wrap=True)
+    print_error(message)
     return typer.Exit(code)
 
 
@@ -41,7 +46,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HarnessError as exc:
-            raise fail(_escape(str(exc))) from None
+            raise fail(str(exc)) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -49,22 +54,14 @@ def handle_errors(func: F) -> F:
                 raise
             if isinstance(exc, OSError) and exc.filename:
                 # a full disk, a lost mount, a file gone: name the path it happened to
-                raise fail(_escape(f"{exc.filename}: {exc.strerror or exc}"), code=1) from None
+                raise fail(f"{exc.filename}: {exc.strerror or exc}", code=1) from None
             first = (str(exc).strip().splitlines() or [""])[0]
             raise fail(
-                _escape(
-                    f"unexpected {type(exc).__name__}: {first} (run with HARNESS_DEBUG=1 for the traceback)"
-                ),
+                f"unexpected {type(exc).__name__}: {first} (run with HARNESS_DEBUG=1 for the traceback)",
                 code=1,
             ) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def split_list(values: list[str] | None, option: str) -> list[str] | None:
@@ -100,33 +97,6 @@ def quiet_libraries() -> None:
 
 def is_interactive() -> bool:
     return sys.stderr.isatty()
-
-
-class PrecisionChoice(str, Enum):
-    fp32 = "fp32"
-    bf16 = "bf16"
-
-
-PrecisionOption = Annotated[
-    PrecisionChoice | None,
-    typer.Option(
-        "--precision",
-        help=(
-            "fp32 (as the reference trained) or bf16 autocast on a GPU that supports it. Default: the "
-            "suite's (fp32 in every built-in suite). Recorded in results.json (run.precision)."
-        ),
-    ),
-]
-
-
-def data_dir_option(help: str) -> Any:
-    """--data-dir (or HARNESS_DATA_DIR): the one folder of the XTREME download/ layout and the
-    original releases (docs/data.md); each command says in `help` what it reads it for."""
-    return typer.Option("--data-dir", help=help, envvar="HARNESS_DATA_DIR", exists=True, file_okay=False)
-
-
-def precision_of(choice: PrecisionChoice | None, suite_precision: str) -> str:
-    return choice.value if choice is not None else suite_precision
 
 
 class Terminated(KeyboardInterrupt):

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from harness.cli.common import (
     console,
-    data_dir_option,
     err_console,
     handle_errors,
     is_interactive,
     quiet_libraries,
     split_list,
 )
-from harness.evaluation.data_check import DataRow
+from harness.cli.options import DataDir, SuiteName, Tasks
+
+if TYPE_CHECKING:
+    from harness.evaluation.data_check import DataRow
 
 app = typer.Typer(
     help="Check the data a suite reads: sources, revisions, row counts, divergences.", no_args_is_help=True
@@ -29,15 +30,9 @@ app = typer.Typer(
 @app.command("check")
 @handle_errors
 def check_command(
-    suite: Annotated[str, typer.Option("--suite", "-s", help="Built-in suite name or path to a suite YAML.")],
-    data_dir: Annotated[
-        Path | None,
-        data_dir_option("Your data folder (XTREME download/ layout and original releases; docs/data.md)."),
-    ] = None,
-    tasks: Annotated[
-        list[str] | None,
-        typer.Option("--tasks", "-t", help="Only these tasks (comma-separated or repeated)."),
-    ] = None,
+    suite: SuiteName,
+    data_dir: DataDir = None,
+    tasks: Tasks = None,
     as_json: Annotated[
         bool,
         typer.Option(

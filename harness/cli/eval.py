@@ -2,56 +2,52 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from harness.cli.common import (
-    PrecisionOption,
     Terminated,
     console,
-    data_dir_option,
     err_console,
     handle_errors,
-    precision_of,
     quiet_libraries,
     sigterm_as_interrupt,
     split_list,
 )
-from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
+from harness.cli.options import (
+    DataDir,
+    Device,
+    DeviceMapOption,
+    Dtype,
+    DtypeOption,
+    EvalOutput,
+    Limit,
+    LoraAlpha,
+    LoraDropout,
+    LoraR,
+    LoraTargets,
+    ModelOrSuiteDefault,
+    NoTrack,
+    Peft,
+    PeftOption,
+    PrecisionOption,
+    SuiteName,
+    Tasks,
+    Tokenizer,
+    TrackingUri,
+    TrustRemoteCode,
+    lora_options,
+    precision_of,
+)
 
 
 @handle_errors
 def eval_command(
-    suite: Annotated[
-        str,
-        typer.Option(
-            "--suite", "-s", help="Built-in suite name (see `harness suites list`) or path to a suite YAML."
-        ),
-    ],
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            "-m",
-            help=(
-                "Checkpoint folder in Hugging Face format, or a hub id (downloaded when online, "
-                "else read from the cache). Default: the suite's default_model, if it names one "
-                "(the sample suite: the packaged all-MiniLM-L6-v2)."
-            ),
-            show_default=False,
-        ),
-    ] = None,
-    tasks: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tasks",
-            "-t",
-            help="Only these tasks (comma-separated or repeated). Default: every task of the suite.",
-        ),
-    ] = None,
+    suite: SuiteName,
+    model: ModelOrSuiteDefault = None,
+    tasks: Tasks = None,
     languages: Annotated[
         list[str] | None,
         typer.Option(
@@ -66,30 +62,9 @@ def eval_command(
             "--seeds", help="Seeds replacing the suite's (comma-separated or repeated), e.g. --seeds 1,2,3."
         ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Folder for results.json. Default: harness-results/SUITE__MODEL."
-        ),
-    ] = None,
-    data_dir: Annotated[
-        Path | None,
-        data_dir_option(
-            "Your data folder: the XTREME download/ layout (scripts/download_data.sh) and the original "
-            "releases (UD trees, PAWS-X, LASER Tatoeba, ...; docs/data.md). A split is read from it when "
-            "its files are there, else from the pinned hub copy. `harness data check` shows which."
-        ),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            min=1,
-            help=(
-                "Smoke test: keep the first N examples of every split. Marked in the results; not comparable."
-            ),
-        ),
-    ] = None,
+    output: EvalOutput = None,
+    data_dir: DataDir = None,
+    limit: Limit = None,
     overrides: Annotated[
         list[str] | None,
         typer.Option(
@@ -111,17 +86,8 @@ def eval_command(
             ),
         ),
     ] = False,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--tracking-uri",
-            help=(
-                "MLflow tracking URI (a server such as http://host:5000, or a store). Default: "
-                "MLFLOW_TRACKING_URI, else sqlite:///mlflow.db in the working directory."
-            ),
-        ),
-    ] = None,
-    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log this run to MLflow.")] = False,
+    tracking_uri: TrackingUri = None,
+    no_track: NoTrack = False,
     wait: Annotated[
         bool,
         typer.Option(
@@ -146,43 +112,12 @@ def eval_command(
             help="Keep every fine-tuned model under OUTPUT/weights/ (needed to resume without retraining).",
         ),
     ] = True,
-    tokenizer: Annotated[
-        str | None,
-        typer.Option("--tokenizer", help="Tokenizer folder or hub id, when the checkpoint folder has none."),
-    ] = None,
-    device: Annotated[
-        str,
-        typer.Option(
-            "--device",
-            help=(
-                "auto (CUDA if present), cpu, cuda or cuda:N. Under `accelerate launch` or `torchrun`, "
-                "each process takes its own GPU (or the CPU)."
-            ),
-        ),
-    ] = "auto",
+    tokenizer: Tokenizer = None,
+    device: Device = "auto",
     precision: PrecisionOption = None,
-    trust_remote_code: Annotated[
-        bool,
-        typer.Option(
-            "--trust-remote-code", help="Allow the checkpoint's own Python code to run (off by default)."
-        ),
-    ] = False,
-    dtype: Annotated[
-        str,
-        typer.Option(
-            "--dtype",
-            help="Weights in fp32 (default; bf16 autocast still runs on GPUs) or bf16 (half the memory, "
-            "for multi-billion-parameter checkpoints; optimizer states in bf16 too).",
-        ),
-    ] = "fp32",
-    device_map: Annotated[
-        str | None,
-        typer.Option(
-            "--device-map",
-            help="auto: spread the model over this machine's GPUs (accelerate), for models that do not fit "
-            "on one. Default: the whole model on --device.",
-        ),
-    ] = None,
+    trust_remote_code: TrustRemoteCode = False,
+    dtype: DtypeOption = Dtype.fp32,
+    device_map: DeviceMapOption = None,
     gradient_checkpointing: Annotated[
         bool,
         typer.Option(
@@ -190,7 +125,7 @@ def eval_command(
             help="Recompute activations in the backward pass: less memory, about a third more compute.",
         ),
     ] = False,
-    peft: Peft = "none",
+    peft: PeftOption = Peft.none,
     lora_r: LoraR = 8,
     lora_alpha: LoraAlpha = 16.0,
     lora_dropout: LoraDropout = 0.1,
@@ -246,12 +181,11 @@ def eval_command(
         console.quiet = True  # one process talks (and tracks, and writes); the others only compute
     with console.status("checking the checkpoint"):
         checkpoint = resolve_checkpoint(model, tokenizer, trust_remote_code)
-    if dtype not in ("fp32", "bf16"):
-        raise HarnessError(f'--dtype "{dtype}": allowed: fp32, bf16')
-    if device_map not in (None, "auto", "balanced", "sequential"):
-        raise HarnessError(f'--device-map "{device_map}": allowed: auto, balanced, sequential')
     checkpoint = dataclasses.replace(
-        checkpoint, dtype=dtype, device_map=device_map, gradient_checkpointing=gradient_checkpointing
+        checkpoint,
+        dtype=dtype.value,
+        device_map=device_map.value if device_map is not None else None,
+        gradient_checkpointing=gradient_checkpointing,
     )
     if lora is not None:
         if checkpoint.adapter is not None:

@@ -2,54 +2,42 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from harness.cli.common import (
+from harness.cli.common import console, handle_errors, quiet_libraries, split_list
+from harness.cli.options import (
+    DataSuite,
+    Device,
+    IntermediateOutput,
+    IntermediateTasks,
+    Limit,
+    LoraAlpha,
+    LoraDropout,
+    LoraR,
+    LoraTargets,
+    Model,
+    ModeOption,
+    Peft,
+    PeftOption,
     PrecisionOption,
-    console,
-    handle_errors,
+    SamplingOption,
+    Tokenizer,
+    TrustRemoteCode,
+    lora_options,
     precision_of,
-    quiet_libraries,
-    split_list,
 )
-from harness.cli.peft_options import LoraAlpha, LoraDropout, LoraR, LoraTargets, Peft, lora_options
+from harness.intermediate.modes import Mode, Sampling
 
 
 @handle_errors
 def intermediate_command(
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="Checkpoint folder (Hugging Face format) or hub id.")
-    ],
-    tasks: Annotated[
-        list[str],
-        typer.Option(
-            "--tasks",
-            "-t",
-            help="Intermediate tasks, in order (comma-separated or repeated): mnli, anli, qqp, sst2, squad, "
-            "hellaswag, cosmosqa, commonsenseqa.",
-        ),
-    ],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder for the trained checkpoint (or adapter).")
-    ],
-    mode: Annotated[
-        str,
-        typer.Option(
-            "--mode", help="sequential: one task after another; multitask: all at once, shared encoder."
-        ),
-    ] = "sequential",
-    suite: Annotated[
-        str,
-        typer.Option(
-            "--suite",
-            "-s",
-            help="Suite whose datasets: pins (or local folders) the data is read from; unpinned datasets "
-            "are read at the hub's head and their revision recorded.",
-        ),
-    ] = "xtreme",
+    model: Model,
+    tasks: IntermediateTasks,
+    output: IntermediateOutput,
+    mode: ModeOption = Mode.sequential,
+    suite: DataSuite = "xtreme",
     recipe: Annotated[
         str,
         typer.Option(
@@ -78,25 +66,18 @@ def intermediate_command(
     ] = None,
     weight_decay: Annotated[float | None, typer.Option("--weight-decay", min=0.0)] = None,
     seed: Annotated[int, typer.Option("--seed")] = 42,
-    sampling: Annotated[
-        str,
-        typer.Option(
-            "--sampling", help="multitask: proportional (to task size), temperature (n^(1/T)) or uniform."
-        ),
-    ] = "proportional",
+    sampling: SamplingOption = Sampling.proportional,
     temperature: Annotated[float, typer.Option("--temperature", help="T for --sampling temperature.")] = 2.0,
-    peft: Peft = "none",
+    peft: PeftOption = Peft.none,
     lora_r: LoraR = 8,
     lora_alpha: LoraAlpha = 16.0,
     lora_dropout: LoraDropout = 0.1,
     lora_targets: LoraTargets = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="First N examples per task (smoke test).")
-    ] = None,
-    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    limit: Limit = None,
+    device: Device = "auto",
     precision: PrecisionOption = None,
-    tokenizer: Annotated[str | None, typer.Option("--tokenizer", help="Tokenizer folder or hub id.")] = None,
-    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code")] = False,
+    tokenizer: Tokenizer = None,
+    trust_remote_code: TrustRemoteCode = False,
 ) -> None:
     """Train a checkpoint on English intermediate tasks; save a checkpoint `harness eval` takes.
 
@@ -109,10 +90,6 @@ def intermediate_command(
     from harness.errors import HarnessError
     from harness.suites import load_suite
 
-    if mode not in ("sequential", "multitask"):
-        raise HarnessError(f'--mode "{mode}": allowed: sequential, multitask')
-    if sampling not in ("proportional", "temperature", "uniform"):
-        raise HarnessError(f'--sampling "{sampling}": allowed: proportional, temperature, uniform')
     names = split_list(tasks, "--tasks") or []
     if not names:
         raise HarnessError("--tasks: give at least one intermediate task")
@@ -147,7 +124,7 @@ def intermediate_command(
     request = IntermediateRequest(
         checkpoint=checkpoint,
         tasks=names,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         output=output,
         runtime=runtime,
         suite=loaded,
@@ -155,14 +132,14 @@ def intermediate_command(
         overrides=replaced,
         max_steps=max_steps,
         seed=seed,
-        sampling=sampling,  # type: ignore[arg-type]
+        sampling=sampling,
         temperature=temperature,
         lora=lora,
         limit=limit,
         command=list(sys.argv),
     )
     console.print(
-        f"[bold]harness intermediate[/bold] {mode} on {', '.join(names)} from [cyan]{model}[/cyan] "
+        f"[bold]harness intermediate[/bold] {mode.value} on {', '.join(names)} from [cyan]{model}[/cyan] "
         f"({'LoRA' if lora else 'full fine-tuning'}, recipe {chosen.name}"
         f"{' with ' + ', '.join(f'{k} {v}' for k, v in replaced.items()) if replaced else ''}) "
         f"on {runtime.device} ({runtime.precision})",

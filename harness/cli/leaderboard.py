@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import console, data_dir_option, err_console, handle_errors
+from harness.cli.common import console, err_console, handle_errors
+from harness.cli.options import DataDir
 
 app = typer.Typer(
     help="Build and check LEADERBOARD.md from submissions/ and baselines/.", no_args_is_help=True
@@ -42,10 +43,7 @@ def check_command(
             ),
         ),
     ] = False,
-    data_dir: Annotated[
-        Path | None,
-        data_dir_option("With --rescore: the data folder of the releases (docs/data.md)."),
-    ] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Fail (exit 1, one line per problem) on a bad submission or a stale LEADERBOARD.md.
 

@@ -9,14 +9,13 @@ from typing import Annotated
 import typer
 
 from harness.cli.common import console, handle_errors
+from harness.cli.options import ScoreOutput, SuiteName
 from harness.errors import HarnessError
 
 
 @handle_errors
 def score_command(
-    suite: Annotated[
-        str, typer.Option("--suite", "-s", help="Suite whose tasks, languages and aggregation apply.")
-    ],
+    suite: SuiteName,
     predictions: Annotated[
         Path,
         typer.Option("--predictions", "-p", help="Folder with TASK/test-LANG.{tsv,json,jsonl} predictions."),
@@ -24,15 +23,14 @@ def score_command(
     labels: Annotated[
         Path, typer.Option("--labels", "-g", help="Folder with the gold files in the same layout.")
     ],
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also write the scores as JSON to this file.")
-    ] = None,
+    output: ScoreOutput = None,
 ) -> None:
     """Score predictions against labels exactly as the reference scorer (evaluate.py) does.
 
-    Every task of the suite present in both folders is scored per language; a task missing some
-    language files is reported incomplete (the languages are named) and gets no average. Prints
-    per-language, per-task, per-category and overall scores.
+    The suite's tasks, languages and aggregation apply: every task of the suite present in both
+    folders is scored per language; a task missing some language files is reported incomplete (the
+    languages are named) and gets no average. Prints per-language, per-task, per-category and
+    overall scores.
     """
     from harness.cli.tables import print_report
     from harness.scoring import score_folders

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from harness.cli.common import PrecisionOption, console, handle_errors, precision_of, quiet_libraries
+from harness.cli.common import console, handle_errors, quiet_libraries
+from harness.cli.options import Device, NoTrack, PrecisionOption, SweepOutput, TrackingUri, precision_of
 
 
 @handle_errors
@@ -15,19 +16,11 @@ def sweep_command(
     config: Annotated[
         Path, typer.Argument(help="Sweep YAML (see README: models, intermediate, modes, steps, peft).")
     ],
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder of the sweep. Default: sweeps/NAME.")
-    ] = None,
-    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
+    output: SweepOutput = None,
+    device: Device = "auto",
     precision: PrecisionOption = None,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--tracking-uri",
-            help="MLflow tracking URI (default MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).",
-        ),
-    ] = None,
-    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log to MLflow.")] = False,
+    tracking_uri: TrackingUri = None,
+    no_track: NoTrack = False,
 ) -> None:
     """Run a grid of intermediate training and evaluations, then compare it in one table.
 
@@ -41,8 +34,7 @@ def sweep_command(
     grid = cells(loaded)
     quiet_libraries()
     from harness.cli.progress import RichReporter
-    from harness.suites import load_suite, select_tasks
-    from harness.sweep.report import plots, table
+    from harness.suites import load_suite
     from harness.sweep.run import SweepRequest, run_sweep
     from harness.training import Runtime
 
@@ -52,18 +44,8 @@ def sweep_command(
         highlight=False,
     )
     with RichReporter(console) as reporter:
-        rows = run_sweep(SweepRequest(loaded, output, runtime, tracking_uri, not no_track), reporter)
-    text = table(rows)
-    written = plots(rows, output)
-    links = "\n".join(f"![{p.stem}]({p.name})" for p in written)
-    names = select_tasks(load_suite(loaded.suite), loaded.tasks)
-    note = (
-        f"score: mean of the task scores over {', '.join(names)} (none when a task is incomplete); "
-        "trainable: parameters updated in target fine-tuning; ex/s: measured throughput."
-    )
-    (output / "sweep.md").write_text(
-        f"# Sweep {loaded.name}\n\n{note}\n\n{text}\n\n{links}\n", encoding="utf-8"
-    )
-    console.print(note, highlight=False)
-    console.print(text, highlight=False, markup=False)
-    console.print(f"table: {output / 'sweep.md'}; plots: {', '.join(str(p) for p in written) or 'none'}")
+        report = run_sweep(SweepRequest(loaded, output, runtime, tracking_uri, not no_track), reporter)
+    console.print(report.note, highlight=False)
+    console.print(report.table, highlight=False, markup=False)
+    plots = ", ".join(str(p) for p in report.plots) or "none"
+    console.print(f"table: {report.path}; plots: {plots}")

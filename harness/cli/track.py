@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from harness.cli.common import console, err_console, handle_errors
-from harness.errors import HarnessError
+from harness.cli.options import SyncTrackingUri
 
 app = typer.Typer(help="Experiment tracking (MLflow).", no_args_is_help=True)
 
@@ -17,44 +17,22 @@ app = typer.Typer(help="Experiment tracking (MLflow).", no_args_is_help=True)
 @handle_errors
 def sync_command(
     results_file: Annotated[Path, typer.Argument(help="A results.json written by `harness eval`.")],
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--tracking-uri",
-            help="Where to log. Default: the URI recorded in the results, else "
-            "MLFLOW_TRACKING_URI, else sqlite:///mlflow.db.",
-        ),
-    ] = None,
+    tracking_uri: SyncTrackingUri = None,
     force: Annotated[
         bool, typer.Option("--force", help="Log again even if the results say they were logged.")
     ] = False,
 ) -> None:
     """Log a run whose tracking failed (a server that was down, or --no-track) as a new MLflow run."""
-    from harness.results import read_results, write_results
-    from harness.tracking import make_tracker
+    from harness.tracking.sync import read_run, sync
 
-    if not results_file.is_file():
-        raise HarnessError(f"{results_file}: results file not found")
-    try:
-        results = read_results(results_file)
-    except ValueError as exc:
-        raise HarnessError(
-            f"{results_file}: not a harness results file ({str(exc).splitlines()[0]})"
-        ) from None
+    results = read_run(results_file)
     if results.tracking.status == "logged" and not force:
         console.print(
             f"already logged: run {results.tracking.run_id} at {results.tracking.uri} (--force logs again)",
             highlight=False,
         )
         return
-    # The tracker's own warning advises `harness track sync`, which is this command: not shown here.
-    tracker = make_tracker(tracking_uri or results.tracking.uri, True, lambda _: None)
-    results.tracking.error = None
-    tracker.start(results)
-    for task in results.tasks.values():
-        tracker.task_finished(task)
-    tracker.finish(results, results_file.parent)
-    write_results(results, results_file)
+    sync(results, results_file, tracking_uri)
     if results.tracking.status != "logged":
         err_console.print(
             f"error: {results_file}: not logged to {results.tracking.uri}: {results.tracking.error}; "

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Literal
 
 import torch
 from torch.utils.data import Sampler
 
-Sampling = Literal["proportional", "temperature", "uniform"]
+from harness.intermediate.modes import Sampling
 
 
 def task_probabilities(
@@ -23,9 +22,9 @@ def task_probabilities(
     """Probability of drawing each task's next batch."""
     if not sizes or any(n <= 0 for n in sizes.values()):
         raise ValueError("every task needs at least one training example")
-    if sampling == "uniform":
+    if sampling == Sampling.uniform:
         weights = {name: 1.0 for name in sizes}
-    elif sampling == "proportional":
+    elif sampling == Sampling.proportional:
         weights = {name: float(n) for name, n in sizes.items()}
     else:
         if temperature <= 0:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import torch
 from torch import nn
@@ -27,16 +27,15 @@ from harness.data import DataOptions, load_split
 from harness.errors import HarnessError
 from harness.formats import get_format
 from harness.intermediate.catalogue import IntermediateTask, intermediate_task
+from harness.intermediate.modes import Mode, Sampling
 from harness.intermediate.recipes import RECIPES, IntermediateRecipe
-from harness.intermediate.sampling import MultiTaskBatches, Sampling, task_probabilities
+from harness.intermediate.sampling import MultiTaskBatches, task_probabilities
 from harness.models import RECIPE_FILE, Checkpoint, load_model, load_tokenizer
 from harness.report import NullReporter, Reporter
 from harness.suites import DatasetPin, Hyperparameters, QAOptions, Suite
 from harness.tasks.spec import HubSource
 from harness.training import Runtime, TrainProgress, fine_tune, seed_everything
 from harness.training.throughput import summarize
-
-Mode = Literal["sequential", "multitask"]
 
 
 @dataclass
@@ -51,7 +50,7 @@ class IntermediateRequest:
     overrides: dict[str, Any] = field(default_factory=dict)  # the values replaced (recorded)
     max_steps: int | None = None  # per task (sequential) or in all (multi-task)
     seed: int = 42
-    sampling: Sampling = "proportional"
+    sampling: Sampling = Sampling.proportional
     temperature: float = 2.0
     lora: LoraOptions | None = None
     limit: int | None = None  # first N examples per task (smoke runs)
@@ -170,7 +169,7 @@ def run_intermediate(request: IntermediateRequest, reporter: Reporter | None = N
     started = time.perf_counter()
     seed_everything(request.seed)
     models, encoder = _models(request, tasks)
-    if request.mode == "sequential":
+    if request.mode == Mode.sequential:
         stages = [
             _train(request, model, item, tokenizer, reporter)
             for model, item in zip(models, tasks, strict=True)
@@ -264,8 +263,8 @@ def _train_multitask(
     bar.close()
     return {
         "tasks": list(sizes),
-        "sampling": request.sampling,
-        "temperature": request.temperature if request.sampling == "temperature" else None,
+        "sampling": request.sampling.value,
+        "temperature": request.temperature if request.sampling == Sampling.temperature else None,
         "probabilities": {name: round(p, 6) for name, p in probabilities.items()},
         "batches_drawn": dict(zip(sizes, batches.drawn, strict=True)),
         "optimizer_steps": outcome.optimizer_steps,
@@ -294,7 +293,7 @@ def _recipe(
             "model_type": checkpoint.config.get("model_type"),
             "weights_hash": checkpoint.weights_hash(),
         },
-        "mode": request.mode,
+        "mode": request.mode.value,
         "tasks": [
             {
                 "name": item.task.name,

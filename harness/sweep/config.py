@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from harness.adapters import LoraOptions
 from harness.errors import HarnessError
+from harness.intermediate.modes import Mode, Sampling
 
 
 class _Strict(BaseModel):
@@ -28,7 +29,7 @@ class IntermediateSettings(_Strict):
     max_length: int | None = Field(None, ge=8)
     warmup_ratio: float | None = Field(None, ge=0, lt=1)
     weight_decay: float | None = Field(None, ge=0)
-    sampling: Literal["proportional", "temperature", "uniform"] = "proportional"
+    sampling: Sampling = Sampling.proportional
     temperature: float = Field(2.0, gt=0)
     seed: int = 42
     limit: int | None = Field(None, ge=1)
@@ -41,7 +42,7 @@ class SweepConfig(_Strict):
     seeds: list[int] | None = None  # replacing the suite's
     models: dict[str, str]  # label -> checkpoint folder or hub id
     intermediate: list[list[str]] = [[]]  # task lists; [] = no intermediate training
-    modes: list[Literal["sequential", "multitask"]] = ["sequential"]
+    modes: list[Mode] = [Mode.sequential]
     steps: list[int | None] = [None]  # intermediate max_steps (None: epochs decide)
     peft: list[Literal["none", "lora"]] = ["none"]
     lora: LoraOptions = LoraOptions()
@@ -96,7 +97,7 @@ def cells(config: SweepConfig) -> list[Cell]:
         cell = Cell(
             model=model,
             intermediate=tuple(tasks),
-            mode=(mode if len(tasks) > 1 else "sequential") if tasks else None,
+            mode=(mode.value if len(tasks) > 1 else Mode.sequential.value) if tasks else None,
             steps=steps if tasks else None,
             peft=peft,
         )

@@ -1,8 +1,10 @@
-"""The sweep's comparison table (markdown) and plots (score vs steps; sequential vs multi-task)."""
+"""The sweep's report, sweep.md: a comparison table (markdown) and plots (score vs steps;
+sequential vs multi-task)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,31 @@ HEADERS = [
     "train ex/s",
     "predict ex/s",
 ]
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    rows: list[dict[str, Any]]  # one per cell, as in sweep.json
+    note: str  # what the score and the efficiency columns are
+    table: str  # markdown
+    plots: list[Path]
+    path: Path  # sweep.md
+
+
+def write_report(name: str, tasks: list[str], rows: list[dict[str, Any]], folder: Path) -> SweepReport:
+    """sweep.md in `folder`: the note, the table and links to the plots written beside it.
+
+    `tasks` are the target tasks the cells were evaluated on (their mean is a cell's score)."""
+    text = table(rows)
+    written = plots(rows, folder)
+    links = "\n".join(f"![{p.stem}]({p.name})" for p in written)
+    note = (
+        f"score: mean of the task scores over {', '.join(tasks)} (none when a task is incomplete); "
+        "trainable: parameters updated in target fine-tuning; ex/s: measured throughput."
+    )
+    path = folder / "sweep.md"
+    path.write_text(f"# Sweep {name}\n\n{note}\n\n{text}\n\n{links}\n", encoding="utf-8")
+    return SweepReport(rows, note, text, written, path)
 
 
 def _num(value: float | None, spec: str = ".1f") -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.data import DataOptions
 from harness.evaluation import EvalRequest, Runner
+from harness.intermediate.modes import Mode
 from harness.intermediate.recipes import REPLACEABLE, recipe_with
 from harness.intermediate.train import IntermediateRequest, run_intermediate
 from harness.models import RECIPE_FILE, resolve_checkpoint
@@ -24,6 +25,7 @@ from harness.results import Results
 from harness.results.aggregate import combine_throughput
 from harness.suites import load_suite, parse_overrides, select_tasks
 from harness.sweep.config import Cell, SweepConfig, cells
+from harness.sweep.report import SweepReport, write_report
 from harness.tracking import make_tracker
 from harness.training import Runtime
 
@@ -37,7 +39,8 @@ class SweepRequest:
     track: bool = True
 
 
-def run_sweep(request: SweepRequest, reporter: Reporter) -> list[dict[str, Any]]:
+def run_sweep(request: SweepRequest, reporter: Reporter) -> SweepReport:
+    """Every cell of the grid, then sweep.md comparing them (sweep.json is kept after each cell)."""
     config = request.config
     suite = load_suite(config.suite)
     tasks = select_tasks(suite, config.tasks)
@@ -74,7 +77,7 @@ def run_sweep(request: SweepRequest, reporter: Reporter) -> list[dict[str, Any]]
         results = Runner(eval_request, reporter).run()
         rows.append(row(cell, results, tasks))
         _write_rows(request.output, rows)  # after every cell: nothing lost when interrupted
-    return rows
+    return write_report(config.name, tasks, rows, request.output)
 
 
 def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, reporter: Reporter) -> str:
@@ -96,7 +99,7 @@ def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, rep
         IntermediateRequest(
             checkpoint=resolve_checkpoint(base),
             tasks=list(cell.intermediate),
-            mode=cell.mode or "sequential",  # type: ignore[arg-type]
+            mode=Mode(cell.mode or Mode.sequential),
             output=target,
             runtime=request.runtime,
             suite=suite,
