@@ -17,12 +17,16 @@ from harness.cli.common import (
     split_list,
 )
 from harness.cli.options import (
+    CpusPerUnit,
     DataDir,
     Device,
     DeviceMapOption,
     Dtype,
     DtypeOption,
     EvalOutput,
+    Executor,
+    ExecutorOption,
+    GpusPerUnit,
     Limit,
     LoraAlpha,
     LoraDropout,
@@ -33,11 +37,13 @@ from harness.cli.options import (
     Peft,
     PeftOption,
     PrecisionOption,
+    RayAddress,
     SuiteName,
     Tasks,
     Tokenizer,
     TrackingUri,
     TrustRemoteCode,
+    executor_options,
     lora_options,
     precision_of,
 )
@@ -115,6 +121,10 @@ def eval_command(
     tokenizer: Tokenizer = None,
     device: Device = "auto",
     precision: PrecisionOption = None,
+    executor: ExecutorOption = Executor.local,
+    ray_address: RayAddress = None,
+    gpus_per_unit: GpusPerUnit = None,
+    cpus_per_unit: CpusPerUnit = None,
     trust_remote_code: TrustRemoteCode = False,
     dtype: DtypeOption = Dtype.fp32,
     device_map: DeviceMapOption = None,
@@ -206,11 +216,13 @@ def eval_command(
         save_predictions=save_predictions,
         fresh=fresh,
         save_weights=save_weights,
+        executor=executor_options(executor, ray_address, gpus_per_unit, cpus_per_unit),
     )
     console.print(
         f"[bold]harness eval[/bold] suite [cyan]{loaded.name}[/cyan] {loaded.version} "
         f"model [cyan]{model}[/cyan] on {runtime.device} ({runtime.precision})"
         + (f" x {runtime.dist.world} processes" if runtime.dist.active else "")
+        + (" (units on Ray)" if executor is Executor.ray else "")
         + f"; tasks: {', '.join(selected)}",
         highlight=False,
     )

@@ -19,6 +19,7 @@ from harness.intermediate.modes import Mode, Sampling
 
 if TYPE_CHECKING:
     from harness.adapters import LoraOptions
+    from harness.evaluation.request import ExecutorOptions
 
 # --- what to evaluate ---------------------------------------------------------------------------
 
@@ -150,6 +151,57 @@ Device = Annotated[
 ]
 
 
+class Executor(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+ExecutorOption = Annotated[
+    Executor,
+    typer.Option(
+        "--executor",
+        help=(
+            "local: one unit of work after another in this process. ray: units in parallel on a Ray "
+            "cluster (this machine's, started for the run, or --ray-address); the same scores. Units: "
+            "(task, seed) for eval, cells for sweep. Needs pip install 'harness[ray]'."
+        ),
+    ),
+]
+RayAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="With --executor ray: the cluster to join (e.g. auto, or ray://HOST:10001). Default: start "
+        "Ray on this machine with all its CPUs and GPUs.",
+    ),
+]
+GpusPerUnit = Annotated[
+    float | None,
+    typer.Option(
+        "--gpus-per-unit",
+        min=0.0,
+        help="With --executor ray: GPUs each unit reserves; a fraction lets units share a GPU (0.25: "
+        "four at a time). Default: 1 where CUDA is present, else 0.",
+    ),
+]
+CpusPerUnit = Annotated[
+    int | None,
+    typer.Option(
+        "--cpus-per-unit",
+        min=1,
+        help="With --executor ray: CPU cores (torch threads) each unit reserves. Default: 1.",
+    ),
+]
+
+
+def executor_options(
+    executor: Executor, address: str | None, gpus: float | None, cpus: int | None
+) -> ExecutorOptions:
+    from harness.evaluation.request import ExecutorOptions  # torch: not at CLI start-up
+
+    return ExecutorOptions(executor.value, address, gpus, cpus)
+
+
 class Precision(str, Enum):
     fp32 = "fp32"
     bf16 = "bf16"
@@ -254,7 +306,7 @@ def lora_options(peft: Peft, r: int, alpha: float, dropout: float, targets: str 
     """The --lora-* values as options, or None without --peft lora."""
     if peft is Peft.none:
         return None
-    from harness.adapters import LoraOptions  # torch: only once a command runs
+    from harness.adapters import LoraOptions
 
     modules = tuple(t.strip() for t in targets.split(",") if t.strip()) if targets else None
     return LoraOptions(r=r, alpha=alpha, dropout=dropout, target_modules=modules)

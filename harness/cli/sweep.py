@@ -8,7 +8,20 @@ from typing import Annotated
 import typer
 
 from harness.cli.common import console, handle_errors, quiet_libraries
-from harness.cli.options import Device, NoTrack, PrecisionOption, SweepOutput, TrackingUri, precision_of
+from harness.cli.options import (
+    CpusPerUnit,
+    Device,
+    Executor,
+    ExecutorOption,
+    GpusPerUnit,
+    NoTrack,
+    PrecisionOption,
+    RayAddress,
+    SweepOutput,
+    TrackingUri,
+    executor_options,
+    precision_of,
+)
 
 
 @handle_errors
@@ -21,6 +34,10 @@ def sweep_command(
     precision: PrecisionOption = None,
     tracking_uri: TrackingUri = None,
     no_track: NoTrack = False,
+    executor: ExecutorOption = Executor.local,
+    ray_address: RayAddress = None,
+    gpus_per_unit: GpusPerUnit = None,
+    cpus_per_unit: CpusPerUnit = None,
 ) -> None:
     """Run a grid of intermediate training and evaluations, then compare it in one table.
 
@@ -44,7 +61,9 @@ def sweep_command(
         highlight=False,
     )
     with RichReporter(console) as reporter:
-        report = run_sweep(SweepRequest(loaded, output, runtime, tracking_uri, not no_track), reporter)
+        on = executor_options(executor, ray_address, gpus_per_unit, cpus_per_unit)
+        request = SweepRequest(loaded, output, runtime, tracking_uri, not no_track, on)
+        report = run_sweep(request, reporter)
     console.print(report.note, highlight=False)
     console.print(report.table, highlight=False, markup=False)
     plots = ", ".join(str(p) for p in report.plots) or "none"

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
+from harness.evaluation.request import ExecutorOptions
 from harness.evaluation.units import LocalExecutor, Unit, UnitContext, UnitResult
 from harness.report import Reporter
-
-EXECUTORS = ("local", "ray")
 
 
 class Executor(Protocol):
@@ -23,11 +22,9 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def make_executor(name: str, context: UnitContext, reporter: Reporter, **options: Any) -> Executor:
-    if name == "local":
-        return LocalExecutor(context, reporter)
-    if name == "ray":
+def make_executor(options: ExecutorOptions, context: UnitContext, reporter: Reporter) -> Executor:
+    if options.name == "ray":
         from harness.evaluation.ray_executor import RayExecutor
 
-        return RayExecutor(context, reporter, **options)
-    raise ValueError(f"unknown executor {name!r}; allowed: {', '.join(EXECUTORS)}")
+        return RayExecutor(context, reporter, options)
+    return LocalExecutor(context, reporter)

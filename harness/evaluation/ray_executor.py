@@ -14,9 +14,11 @@ must be on storage they all mount at the same path.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.evaluation.request import ExecutorOptions
 from harness.evaluation.units import Unit, UnitContext, UnitResult, Workshop, limit_threads
 from harness.report import Reporter
 
@@ -46,55 +48,80 @@ def run_unit(context: UnitContext, unit: Unit, cpus: int | None, *needed: UnitRe
     return result
 
 
-class RayExecutor:
-    def __init__(
-        self,
-        context: UnitContext,
-        reporter: Reporter,
-        address: str | None = None,
-        gpus_per_unit: float | None = None,
-        cpus_per_unit: int | None = None,
-        retries: int = 3,
-    ):
+RETRIES = 3  # Ray reruns a unit whose worker died this many times (an exception is not retried)
+
+
+class Cluster:
+    """Ray for one run: joined at `options.address`, or started on this machine (all its CPUs and
+    GPUs) and stopped at the end; one remote function with each unit's resources."""
+
+    def __init__(self, options: ExecutorOptions, reporter: Reporter, function: Any, what: str):
         ray = self.ray = _ray()
-        self.context, self.reporter = context.for_workers(), reporter
         self.started = not ray.is_initialized()
         if self.started:
-            # no address: a Ray instance on this machine with all its CPUs and GPUs, for this run
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
-        gpus = gpus_per_unit if gpus_per_unit is not None else (1.0 if _cuda() else 0.0)
-        self.cpus = cpus_per_unit or 1
-        self.remote = ray.remote(run_unit).options(
-            num_cpus=self.cpus, num_gpus=gpus, max_retries=retries, name="harness unit"
+            ray.init(address=options.address, include_dashboard=False, log_to_driver=False)
+        gpus = options.gpus_per_unit if options.gpus_per_unit is not None else (1.0 if _cuda() else 0.0)
+        self.cpus = options.cpus_per_unit or 1
+        self.remote = ray.remote(function).options(
+            num_cpus=self.cpus, num_gpus=gpus, max_retries=RETRIES, name=f"harness {what}"
         )
         resources = ray.cluster_resources()
         reporter.info(
-            f"ray: {resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs; each unit takes "
-            f"{self.cpus} CPU{'s' if self.cpus > 1 else ''} and {gpus:g} GPU"
+            f"ray: {resources.get('CPU', 0):g} CPUs, {resources.get('GPU', 0):g} GPUs; each {what} "
+            f"takes {self.cpus} CPU{'s' if self.cpus > 1 else ''} and {gpus:g} GPU"
         )
-        self.refs: dict[tuple[str, int], Any] = {}
+        self.refs: list[Any] = []
 
-    def start(self, units: list[Unit]) -> None:
-        shared = self.ray.put(self.context)
-        for unit in units:
-            needed = [self.refs[n] for n in unit.needs if n in self.refs]
-            self.refs[unit.task, unit.seed] = self.remote.remote(shared, unit, self.cpus, *needed)
+    def submit(self, *args: Any) -> Any:
+        ref = self.remote.remote(*args)
+        self.refs.append(ref)
+        return ref
 
-    def result(self, unit: Unit) -> UnitResult:
+    def get(self, ref: Any) -> Any:
         try:
-            return self.ray.get(self.refs[unit.task, unit.seed])
+            return self.ray.get(ref)
         except self.ray.exceptions.RayTaskError as exc:
             cause = exc.cause if isinstance(exc.cause, BaseException) else exc
             raise cause from None
 
     def close(self) -> None:
-        """Stop what is still running (an interrupted run), and the Ray instance this run started."""
-        refs = list(self.refs.values())
+        """Stop what is still running (an interrupted run), and the Ray instance started for it."""
+        refs = self.refs
         _, running = self.ray.wait(refs, num_returns=len(refs), timeout=0) if refs else ([], [])
         for ref in running:
             self.ray.cancel(ref, force=True)
         if self.started:
             self.ray.shutdown()
+
+
+class RayExecutor:
+    def __init__(self, context: UnitContext, reporter: Reporter, options: ExecutorOptions):
+        self.context = context.for_workers()
+        self.cluster = Cluster(options, reporter, run_unit, "unit")
+        self.refs: dict[tuple[str, int], Any] = {}
+
+    def start(self, units: list[Unit]) -> None:
+        shared = self.cluster.ray.put(self.context)
+        for unit in units:
+            needed = [self.refs[n] for n in unit.needs if n in self.refs]
+            self.refs[unit.task, unit.seed] = self.cluster.submit(shared, unit, self.cluster.cpus, *needed)
+
+    def result(self, unit: Unit) -> UnitResult:
+        return self.cluster.get(self.refs[unit.task, unit.seed])
+
+    def close(self) -> None:
+        self.cluster.close()
+
+
+def ray_map(options: ExecutorOptions, reporter: Reporter, function: Any, items: list[Any]) -> Iterator[Any]:
+    """`function(item)` for every item on Ray, all submitted at once; results in the items' order."""
+    cluster = Cluster(options, reporter, function, "cell")
+    try:
+        refs = [cluster.submit(item) for item in items]
+        for ref in refs:
+            yield cluster.get(ref)
+    finally:
+        cluster.close()
 
 
 def _cuda() -> bool:

@@ -5,13 +5,21 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from harness.data import DataOptions
 from harness.models import Checkpoint
 from harness.suites import Suite
 from harness.tracking import NullTracker, Tracker
 from harness.training import Runtime
+
+
+@dataclass(frozen=True)
+class ExecutorOptions:
+    name: Literal["local", "ray"] = "local"
+    address: str | None = None  # a Ray cluster to join; None: start one on this machine for the run
+    gpus_per_unit: float | None = None  # None: 1 where CUDA is present, else 0; fractions share a GPU
+    cpus_per_unit: int | None = None  # None: 1 (torch threads of each unit)
 
 
 @dataclass
@@ -30,6 +38,8 @@ class EvalRequest:
     tracker: Tracker = field(default_factory=NullTracker)
     save_weights: bool = True  # keep every fine-tuned model under OUTPUT/weights/
     command: list[str] = field(default_factory=lambda: list(sys.argv))
+    # where the (task, seed) units run: never part of a result (the same scores either way)
+    executor: ExecutorOptions = field(default_factory=ExecutorOptions)
 
     @property
     def results_path(self) -> Path:

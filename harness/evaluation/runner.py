@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import time
 import traceback
-from typing import Any
 
 from harness.errors import HarnessError
 from harness.evaluation import record
@@ -27,7 +26,7 @@ from harness.results.table import score_table
 
 
 class Runner:
-    def __init__(self, request: EvalRequest, reporter: Reporter, executor: str = "local", **options: Any):
+    def __init__(self, request: EvalRequest, reporter: Reporter):
         self.request, self.reporter = request, reporter
         suite, checkpoint = request.suite, request.checkpoint
         self.store = RunStore(request.output, fresh=request.fresh, dist=request.runtime.dist)
@@ -63,7 +62,7 @@ class Runner:
         self.context = UnitContext(request, plans, run, shared_models(plans, request.tasks))
         self.units = units_of(plans, request.tasks)
         self.facts = ModelFacts()
-        self.executor = make_executor(executor, self.context, reporter, **options)
+        self.executor = make_executor(request.executor, self.context, reporter)
 
     def run(self) -> Results:
         started = time.perf_counter()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.evaluation.plan import RunIdentity, TaskPlan
-from harness.evaluation.request import EvalRequest
+from harness.evaluation.request import EvalRequest, ExecutorOptions
 from harness.evaluation.store import RunStore, Stats
 from harness.evaluation.task_run import ModelFacts, TaskRun
 from harness.evaluation.weights import Kept, WeightsCache
@@ -81,7 +81,8 @@ class UnitContext:
 
     def for_workers(self) -> UnitContext:
         """The same, without what only the driver uses (the tracker holds a live MLflow client)."""
-        return dataclasses.replace(self, request=dataclasses.replace(self.request, tracker=NullTracker()))
+        request = dataclasses.replace(self.request, tracker=NullTracker(), executor=ExecutorOptions())
+        return dataclasses.replace(self, request=request)
 
 
 class Workshop:

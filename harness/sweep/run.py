@@ -16,11 +16,12 @@ from typing import Any
 
 from harness.data import DataOptions
 from harness.evaluation import EvalRequest, Runner
+from harness.evaluation.request import ExecutorOptions
 from harness.intermediate.modes import Mode
 from harness.intermediate.recipes import REPLACEABLE, recipe_with
 from harness.intermediate.train import IntermediateRequest, run_intermediate
 from harness.models import RECIPE_FILE, resolve_checkpoint
-from harness.report import Reporter
+from harness.report import NullReporter, Reporter
 from harness.results import Results
 from harness.results.aggregate import combine_throughput
 from harness.suites import load_suite, parse_overrides, select_tasks
@@ -37,47 +38,81 @@ class SweepRequest:
     runtime: Runtime
     tracking_uri: str | None = None
     track: bool = True
+    executor: ExecutorOptions = dataclasses.field(default_factory=ExecutorOptions)  # where cells run
 
 
 def run_sweep(request: SweepRequest, reporter: Reporter) -> SweepReport:
-    """Every cell of the grid, then sweep.md comparing them (sweep.json is kept after each cell)."""
+    """Every cell of the grid, then sweep.md comparing them (sweep.json is kept after each cell).
+
+    Cells run one after another here, or all at once on Ray (`--executor ray`; each cell trains its
+    intermediate checkpoint, then evaluates it, in one worker); rows come back in grid order.
+    """
     config = request.config
     suite = load_suite(config.suite)
     tasks = select_tasks(suite, config.tasks)
-    overrides = parse_overrides(suite, tasks, config.eval_set)
     grid = cells(config)
-    rows = []
-    for number, cell in enumerate(grid, start=1):
-        reporter.info(f"[bold]cell {number}/{len(grid)}[/bold] {cell.slug}")
-        folder = request.output / "cells" / cell.slug
-        model = _checkpoint(request, cell, folder, suite, reporter)
-        checkpoint = resolve_checkpoint(model)
-        if cell.peft == "lora" and checkpoint.adapter is None:
-            checkpoint = dataclasses.replace(checkpoint, lora=config.lora)
-        eval_request = EvalRequest(
-            suite=suite,
-            checkpoint=checkpoint,
-            output=folder / "eval",
-            runtime=request.runtime,
-            data=DataOptions(suite=suite, limit=config.limit),
-            tasks=tasks,
-            seeds=config.seeds,
-            overrides=overrides,
-            save_weights=False,
-            command=["harness", "sweep", config.name, cell.slug],
+    jobs = [CellJob(request, cell, number, len(grid), tasks) for number, cell in enumerate(grid, start=1)]
+    if request.executor.name == "ray":
+        from harness.evaluation.ray_executor import ray_map
+
+        # workers report nothing: each cell's progress is in its folder and MLflow run
+        done = ray_map(
+            request.executor, reporter, run_cell, [dataclasses.replace(j, quiet=True) for j in jobs]
         )
-        eval_request.output.mkdir(parents=True, exist_ok=True)
-        tags = {
-            "mlflow.runName": f"{cell.slug} on {suite.name}",
-            "harness.sweep": config.name,
-            "harness.cell": cell.slug,
-            **{f"harness.cell.{k}": str(v) for k, v in cell.row().items()},
-        }
-        eval_request.tracker = make_tracker(request.tracking_uri, request.track, reporter.warn, tags)
-        results = Runner(eval_request, reporter).run()
-        rows.append(row(cell, results, tasks))
+    else:
+        done = (run_cell(job, reporter) for job in jobs)
+    rows = []
+    for cell_row in done:
+        rows.append(cell_row)
         _write_rows(request.output, rows)  # after every cell: nothing lost when interrupted
     return write_report(config.name, tasks, rows, request.output)
+
+
+@dataclasses.dataclass
+class CellJob:
+    """One cell of a sweep: its intermediate checkpoint (trained once), then its evaluation."""
+
+    request: SweepRequest
+    cell: Cell
+    number: int
+    of: int
+    tasks: list[str]
+    quiet: bool = False  # a Ray worker: no progress lines
+
+
+def run_cell(job: CellJob, reporter: Reporter | None = None) -> dict[str, Any]:
+    request, cell, config = job.request, job.cell, job.request.config
+    reporter = NullReporter() if job.quiet or reporter is None else reporter
+    suite = load_suite(config.suite)
+    overrides = parse_overrides(suite, job.tasks, config.eval_set)
+    reporter.info(f"[bold]cell {job.number}/{job.of}[/bold] {cell.slug}")
+    folder = request.output / "cells" / cell.slug
+    model = _checkpoint(request, cell, folder, suite, reporter)
+    checkpoint = resolve_checkpoint(model)
+    if cell.peft == "lora" and checkpoint.adapter is None:
+        checkpoint = dataclasses.replace(checkpoint, lora=config.lora)
+    eval_request = EvalRequest(
+        suite=suite,
+        checkpoint=checkpoint,
+        output=folder / "eval",
+        runtime=request.runtime,
+        data=DataOptions(suite=suite, limit=config.limit),
+        tasks=job.tasks,
+        seeds=config.seeds,
+        overrides=overrides,
+        save_weights=False,
+        command=["harness", "sweep", config.name, cell.slug],
+    )
+    eval_request.output.mkdir(parents=True, exist_ok=True)
+    tags = {
+        "mlflow.runName": f"{cell.slug} on {suite.name}",
+        "harness.sweep": config.name,
+        "harness.cell": cell.slug,
+        **{f"harness.cell.{k}": str(v) for k, v in cell.row().items()},
+    }
+    eval_request.tracker = make_tracker(request.tracking_uri, request.track, reporter.warn, tags)
+    results = Runner(eval_request, reporter).run()
+    return row(cell, results, job.tasks)
 
 
 def _checkpoint(request: SweepRequest, cell: Cell, folder: Path, suite: Any, reporter: Reporter) -> str:
