@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.leaderboard.build import PLOTS, load_board, render
+from harness.leaderboard.board import load_board
+from harness.leaderboard.markdown import PLOTS, render
 
 
 def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> list[str]:
