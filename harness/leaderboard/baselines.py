@@ -109,3 +109,10 @@ def baseline_overall(baseline: Baseline, suite: Suite) -> float | None:
     """The suite score: the mean over all its tasks, None unless every task score is known."""
     tasks = list(suite.tasks)
     return group_score({t: baseline_task_score(baseline, suite, t) for t in tasks}, tasks)
+
+
+def baseline_sources(baseline: Baseline, suite: Suite, task: str) -> list[str]:
+    """The sources (keys of `sources`) of the numbers a task score is made of, first mention first."""
+    metrics = suite.tasks[task].score if task in suite.tasks else []
+    values = [baseline.tasks.get(task, {}).get(m) for m in metrics]
+    return list(dict.fromkeys(s for v in values if v is not None and v.value is not None for s in v.sources))

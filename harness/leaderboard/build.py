@@ -1,4 +1,4 @@
-"""`harness leaderboard build`: LEADERBOARD.md and its plots, from one Board."""
+"""`harness leaderboard build`: LEADERBOARD.md, its plots and the web site, from one Board."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from harness.errors import HarnessError
 from harness.leaderboard.board import load_board
 from harness.leaderboard.markdown import PLOTS, render
 from harness.leaderboard.plots import draw
+from harness.leaderboard.site import render_site, write_site
 
 
 def build(root: Path) -> tuple[Path, list[Path], dict[str, list[str]]]:
-    """Write LEADERBOARD.md and its plots (removing plots no longer referenced). Submissions that
-    `harness leaderboard check` refuses are left out; they are returned with their reasons."""
+    """Write LEADERBOARD.md, its plots and the web site (site/), removing plots and site files no
+    longer made. Submissions that `harness leaderboard check` refuses are left out; they are returned
+    with their reasons."""
     board = load_board(root)
     if board.problems:
         raise HarnessError(board.problems[0])
@@ -25,4 +27,5 @@ def build(root: Path) -> tuple[Path, list[Path], dict[str, list[str]]]:
     for old in folder.glob("*.png") if folder.is_dir() else []:
         if old.name not in keep:
             old.unlink()
+    write_site(root, render_site(board))
     return target, written, board.refused
