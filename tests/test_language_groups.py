@@ -13,7 +13,8 @@ import harness.results.language_groups
 from harness.cli.tables import print_language_groups
 from harness.errors import HarnessError
 from harness.languages import LANGUAGES, groups_of
-from harness.leaderboard.build import load_board, render
+from harness.leaderboard.board import load_board
+from harness.leaderboard.markdown import render
 from harness.leaderboard.submissions import read_results_file
 from harness.results import TaskResult
 from harness.results.language_groups import by_kind, language_groups
@@ -199,7 +200,7 @@ def test_the_leaderboard_shows_groups_of_complete_submissions() -> None:
     assert "### By language group (complete submissions)" in sample
     # The committed all-MiniLM-L6-v2 run: sw is the sample suite's only class-2 language, scored
     # by xcopa (accuracy 65.0) and tydiqa (EM 0.0, F1 0.0): (65.0 + 0.0) / 2.
-    row = next(line for line in sample.splitlines() if line.startswith("| model | 5 (n="))
+    row = next(line for line in sample.splitlines() if line.startswith("| model ") and " 5 (n=" in line)
     header = [cell.strip() for cell in row.strip("|").split("|")]
     values = sample.splitlines()[sample.splitlines().index(row) + 2]
     cells = [cell.strip() for cell in values.strip("|").split("|")]

@@ -16,8 +16,7 @@ import harness.metrics.ranking
 from harness.cli import app
 from harness.data import DataOptions, load_split
 from harness.errors import HarnessError
-from harness.leaderboard.baselines import load_baselines
-from harness.leaderboard.build import baseline_overall, baseline_task_score
+from harness.leaderboard.baselines import baseline_overall, baseline_task_score, load_baselines
 from harness.metrics.ranking import ndcg, query_ndcg, query_ndcgs
 from harness.metrics.tagging import chunk_f1, token_accuracy
 from harness.results import read_results

@@ -11,7 +11,8 @@ from harness.cli.common import console, err_console, handle_errors
 from harness.cli.options import DataDir
 
 app = typer.Typer(
-    help="Build and check LEADERBOARD.md from submissions/ and baselines/.", no_args_is_help=True
+    help="Build and check LEADERBOARD.md and the web leaderboard (site/) from submissions/ and baselines/.",
+    no_args_is_help=True,
 )
 
 Root = Annotated[Path, typer.Option("--root", help="The repository root (holding submissions/, baselines/).")]
@@ -20,13 +21,18 @@ Root = Annotated[Path, typer.Option("--root", help="The repository root (holding
 @app.command("build")
 @handle_errors
 def build_command(root: Root = Path(".")) -> None:
-    """Regenerate LEADERBOARD.md and its plots (leaderboard/*.png); same inputs, same bytes."""
+    """Regenerate LEADERBOARD.md, its plots (leaderboard/*.png) and the web leaderboard (site/);
+    same inputs, same bytes."""
     from harness.leaderboard.build import build
 
     target, plots, refused = build(root)
     for name, problems in refused.items():
         err_console.print(f"left out {name}: {problems[0]}", highlight=False, markup=False)
-    console.print(f"wrote {target} and {len(plots)} plot(s) in {root / 'leaderboard'}", highlight=False)
+    console.print(
+        f"wrote {target}, {len(plots)} plot(s) in {root / 'leaderboard'} and the web leaderboard in "
+        f"{root / 'site'} (open site/index.html)",
+        highlight=False,
+    )
 
 
 @app.command("check")
@@ -45,15 +51,15 @@ def check_command(
     ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Fail (exit 1, one line per problem) on a bad submission or a stale LEADERBOARD.md.
+    """Fail (exit 1, one line per problem) on a bad submission or a stale LEADERBOARD.md or site/.
 
     Checks: folder names and files (data only, bounded sizes), model.yaml and results.json schemas, the
     suite version and hash, finished non-smoke runs, languages missing from a scored task, aggregates
     that do not follow from the per-language scores, recorded recipes (hyperparameters, selection,
     splits, languages, seeds, precision, pinned data) that contradict the suite without being
     declared, absolute machine paths, predictions.zip covering every score, duplicates, and that
-    LEADERBOARD.md and its plots match a fresh build. --rescore also re-derives every score from
-    the predictions.
+    LEADERBOARD.md, its plots and every file of site/ match a fresh build. --rescore also re-derives
+    every score from the predictions.
     """
     from harness.leaderboard.check import check
 
@@ -65,7 +71,7 @@ def check_command(
     console.print(
         "leaderboard: every submission is valid"
         + (" and its scores follow from its predictions" if rescore else "")
-        + " and LEADERBOARD.md is current",
+        + "; LEADERBOARD.md and site/ are current",
         highlight=False,
     )
 

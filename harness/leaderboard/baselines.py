@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from harness.errors import HarnessError
 from harness.leaderboard.safe import read_bounded, safe_yaml
+from harness.results.aggregate import group_score, task_score
+from harness.suites import Suite
 
 
 class _Strict(BaseModel):
@@ -92,3 +94,25 @@ def load_baselines(folder: Path) -> dict[str, Baseline]:
             field = ".".join(str(p) for p in error["loc"])
             raise HarnessError(f"{path}: {field}: {error['msg'].removeprefix('Value error, ')}") from None
     return found
+
+
+def baseline_task_score(baseline: Baseline, suite: Suite, task: str) -> float | None:
+    """The task as the suite scores it (QA: mean of EM and F1), by the rule of results/aggregate.py:
+    None unless every score metric is published."""
+    if task not in suite.tasks:
+        return None
+    metrics = suite.tasks[task].score
+    return task_score({m: baseline.metric(task, m) for m in metrics}, metrics)
+
+
+def baseline_overall(baseline: Baseline, suite: Suite) -> float | None:
+    """The suite score: the mean over all its tasks, None unless every task score is known."""
+    tasks = list(suite.tasks)
+    return group_score({t: baseline_task_score(baseline, suite, t) for t in tasks}, tasks)
+
+
+def baseline_sources(baseline: Baseline, suite: Suite, task: str) -> list[str]:
+    """The sources (keys of `sources`) of the numbers a task score is made of, first mention first."""
+    metrics = suite.tasks[task].score if task in suite.tasks else []
+    values = [baseline.tasks.get(task, {}).get(m) for m in metrics]
+    return list(dict.fromkeys(s for v in values if v is not None and v.value is not None for s in v.sources))

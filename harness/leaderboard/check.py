@@ -7,7 +7,9 @@ import subprocess
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.leaderboard.build import PLOTS, load_board, render
+from harness.leaderboard.board import load_board
+from harness.leaderboard.markdown import PLOTS, render
+from harness.leaderboard.site import render_site, stale_files
 
 
 def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> list[str]:
@@ -42,6 +44,7 @@ def check(root: Path, rescore: bool = False, data_dir: Path | None = None) -> li
             problems.append(
                 f"{root / PLOTS / plot.filename}: plot missing or stale; run `harness leaderboard build`"
             )
+    problems += stale_files(root, render_site(board))
     return problems
 
 

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from harness.leaderboard.baselines import Baseline, baseline_task_score
+from harness.leaderboard.submissions import Submission
+from harness.suites import Suite
+
 
 @dataclass(frozen=True)
 class Plot:
@@ -26,6 +30,42 @@ class Plot:
     def filename(self) -> str:
         payload = json.dumps([self.kind, self.title, self.rows, self.columns, self.values])
         return f"{self.stem}__{self.kind}-{hashlib.sha256(payload.encode()).hexdigest()[:10]}.png"
+
+
+def plots_for(sub: Submission, suite: Suite, refs: list[tuple[str, Baseline | None]]) -> list[Plot]:
+    """A submission's plots: its main metric per task and language, and per task its difference from
+    each reference baseline that publishes a comparable number."""
+    stem = f"{suite.name}__{sub.name}"
+    tasks = [t for t in suite.tasks if t in sub.results.tasks and sub.results.tasks[t].scores]
+    if not tasks:
+        return []
+    languages = sorted({lang for t in tasks for lang in suite.tasks[t].languages})
+    values = tuple(
+        tuple(sub.results.tasks[t].scores.get(lang, {}).get(suite.tasks[t].metrics[0]) for lang in languages)
+        for t in tasks
+    )
+    title = f"{sub.card.name}: main metric per language"
+    plots = [Plot("heatmap", stem, title, tuple(tasks), tuple(languages), values)]
+    for label, base in refs:
+        if base is None:
+            continue
+        deltas = []
+        for t in tasks:
+            theirs = baseline_task_score(base, suite, t)
+            mine = sub.results.tasks[t].score
+            deltas.append(None if theirs is None or mine is None else round(mine - theirs, 6))
+        if any(d is not None for d in deltas):
+            plots.append(
+                Plot(
+                    "deltas",
+                    f"{stem}__{label.split()[-1].lower()}",
+                    f"{sub.card.name}: {label} per task",
+                    ("delta",),
+                    tuple(tasks),
+                    (tuple(deltas),),
+                )
+            )
+    return plots
 
 
 def draw(plot: Plot, folder: Path) -> Path:

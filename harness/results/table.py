@@ -7,13 +7,20 @@ from tabulate import tabulate
 from harness.results.schema import Results, Spread
 
 
+def num(value: float | None, spec: str = ".1f") -> str:
+    """A number as every table of the harness shows it; — for a missing one (never 0 or blank).
+
+    >>> num(60.0), num(None), num(2.5, "+.1f"), num(1234567, ",d")
+    ('60.0', '—', '+2.5', '1,234,567')
+    """
+    return "—" if value is None else format(value, spec)
+
+
 def _cell(value: float | None, spread: Spread | None = None) -> str:
-    if value is None:
-        return "—"
-    if spread is not None and spread.ci95 is not None:
+    if value is not None and spread is not None and spread.ci95 is not None:
         low, high = spread.ci95
-        return f"{value:.1f} ± {(high - low) / 2:.1f}"
-    return f"{value:.1f}"
+        return f"{num(value)} ± {num((high - low) / 2)}"
+    return num(value)
 
 
 def score_table(results: Results) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 
 from tabulate import tabulate
 
+from harness.results.table import num
+
 HEADERS = [
     "model",
     "intermediate",
@@ -50,10 +52,6 @@ def write_report(name: str, tasks: list[str], rows: list[dict[str, Any]], folder
     return SweepReport(rows, note, text, written, path)
 
 
-def _num(value: float | None, spec: str = ".1f") -> str:
-    return "—" if value is None else format(value, spec)
-
-
 def table(rows: list[dict[str, Any]]) -> str:
     """Accuracy next to efficiency, one line per cell; an incomplete cell shows no score."""
     lines = []
@@ -66,12 +64,12 @@ def table(rows: list[dict[str, Any]]) -> str:
                 row["mode"],
                 "—" if row["steps"] is None else str(row["steps"]),
                 row["peft"],
-                _num(row["score"]) if complete else "—",
+                num(row["score"]) if complete else "—",
                 row["status"],
-                _num(row["trainable_parameters"], ",d") if row["trainable_parameters"] is not None else "—",
+                num(row["trainable_parameters"], ",d"),
                 "—" if row["adapter_bytes"] is None else f"{row['adapter_bytes'] / 2**20:.2f} MiB",
-                _num(row["train_examples_per_second"]),
-                _num(row["predict_examples_per_second"]),
+                num(row["train_examples_per_second"]),
+                num(row["predict_examples_per_second"]),
             ]
         )
     return tabulate(lines, headers=HEADERS, tablefmt="github")
