@@ -189,7 +189,8 @@ CpusPerUnit = Annotated[
     typer.Option(
         "--cpus-per-unit",
         min=1,
-        help="With --executor ray: CPU cores (torch threads) each unit reserves. Default: 1.",
+        help="CPU cores (torch threads) each unit uses; with --executor ray, reserves on the cluster. "
+        "Default: torch's own (all cores) locally, 1 on Ray.",
     ),
 ]
 

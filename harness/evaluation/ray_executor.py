@@ -13,6 +13,7 @@ must be on storage they all mount at the same path.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -59,7 +60,13 @@ class Cluster:
         ray = self.ray = _ray()
         self.started = not ray.is_initialized()
         if self.started:
-            ray.init(address=options.address, include_dashboard=False, log_to_driver=False)
+            # Ray's own log lines would break the progress display: errors only
+            ray.init(
+                address=options.address,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+            )
         gpus = options.gpus_per_unit if options.gpus_per_unit is not None else (1.0 if _cuda() else 0.0)
         self.cpus = options.cpus_per_unit or 1
         self.remote = ray.remote(function).options(

@@ -14,7 +14,6 @@ its worker and hands shared models over with the units' results.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,6 +152,7 @@ class LocalExecutor:
 
     def __init__(self, context: UnitContext, reporter: Reporter):
         self.workshop = Workshop(context, reporter)
+        self.threads = limit_threads(context.request.executor.cpus_per_unit)
 
     def start(self, units: list[Unit]) -> None:
         pass
@@ -161,13 +161,14 @@ class LocalExecutor:
         return self.workshop.run(unit)
 
     def close(self) -> None:
-        pass
+        limit_threads(self.threads)  # as before the run
 
 
-def limit_threads(cpus: int | None) -> None:
-    """Torch's threads for one unit (CPU-only machines: units share the cores)."""
+def limit_threads(cpus: int | None) -> int:
+    """Torch's threads for a unit (--cpus-per-unit; None: unchanged); the number it had before."""
+    import torch
+
+    before = torch.get_num_threads()
     if cpus:
-        import torch
-
         torch.set_num_threads(cpus)
-        os.environ["OMP_NUM_THREADS"] = str(cpus)
+    return before
