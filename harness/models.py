@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from harness.adapters import LoraOptions
 from harness.errors import HarnessError
+from harness.files import update_with_file
 
 Head = Literal["sequence_classification", "multiple_choice", "token_classification", "question_answering"]
 
@@ -70,9 +71,7 @@ class Checkpoint:
         digest = hashlib.sha256()
         for path in self.weight_files:
             digest.update(path.name.encode())
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 22), b""):
-                    digest.update(block)
+            update_with_file(digest, path)
         return "sha256:" + digest.hexdigest()
 
     def describe(self) -> dict[str, Any]:
