@@ -161,7 +161,3 @@ class TaskSpec:
     answer_normalization: Literal["squad", "mlqa"] = "squad"
     # Retrieval tasks: which protocol of harness.formats.retrieval runs them.
     protocol: Literal["", "bitext_mining", "translation_search", "entity_linking", "answer_retrieval"] = ""
-
-    @property
-    def main_metric(self) -> str:
-        return self.metrics[0]
