@@ -41,7 +41,8 @@ def sweep_command(
     grid = cells(loaded)
     quiet_libraries()
     from harness.cli.progress import RichReporter
-    from harness.suites import load_suite, select_tasks
+    from harness.selection import select_tasks
+    from harness.suites import load_suite
     from harness.sweep.report import plots, table
     from harness.sweep.run import SweepRequest, run_sweep
     from harness.training import Runtime
