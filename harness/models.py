@@ -132,7 +132,14 @@ def resolve_checkpoint(
             "pass --tokenizer PATH_OR_ID with the tokenizer the model was trained with"
         )
     return Checkpoint(
-        model, path, tokenizer_path, config, weights, trust_remote_code, adapter, None, _read_recipe(own)
+        id=model,
+        path=path,
+        tokenizer_path=tokenizer_path,
+        config=config,
+        weight_files=weights,
+        trust_remote_code=trust_remote_code,
+        adapter=adapter,
+        recipe=_read_recipe(own),
     )
 
 

@@ -170,7 +170,7 @@ def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where:
         "filter": f"{source.filter_column}{'^=' if source.filter_prefix else '=='}{wanted}"
         if source.filter_column
         else None,
-        "licence": licence_of(Resolved(source, True)),
+        "licence": licence_of(Resolved(source=source, present=True)),
         "revision_requested": pin.revision,
         # The commit the datasets cache was built from (None when the cache path does not show it);
         # for a local folder, the sha256 of the config's data files.

@@ -119,7 +119,9 @@ def _load(request: IntermediateRequest, tokenizer: Any, reporter: Reporter) -> l
             provenance.append({**part.provenance, "pinned": pinned})
         features = fmt.featurize(examples, tokenizer, task.spec, hp)
         reporter.info(f"{task.name}: {task.spec.title}, {len(examples)} examples, {len(features)} features")
-        loaded.append(_Task(task, hp, len(examples), features, provenance))
+        loaded.append(
+            _Task(task=task, hp=hp, examples=len(examples), features=features, provenance=provenance)
+        )
     return loaded
 
 
