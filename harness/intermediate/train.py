@@ -211,16 +211,18 @@ def _train(
     progress = TrainProgress(
         on_start=bar.set_total, on_step=lambda step, loss: bar.advance(1, f"loss {loss:.3f}")
     )
-    outcome = fine_tune(
-        model,
-        item.features,
-        fmt.collate(tokenizer),
-        item.hp,
-        seed=request.seed,
-        runtime=request.runtime,
-        progress=progress,
-    )
-    bar.close()
+    try:
+        outcome = fine_tune(
+            model,
+            item.features,
+            fmt.collate(tokenizer),
+            item.hp,
+            seed=request.seed,
+            runtime=request.runtime,
+            progress=progress,
+        )
+    finally:
+        bar.close()
     return {
         "tasks": [item.task.name],
         "optimizer_steps": outcome.optimizer_steps,
@@ -253,17 +255,19 @@ def _train_multitask(
     progress = TrainProgress(
         on_start=bar.set_total, on_step=lambda step, loss: bar.advance(1, f"loss {loss:.3f}")
     )
-    outcome = fine_tune(
-        model,
-        features,
-        collate,
-        hp,
-        seed=request.seed,
-        runtime=request.runtime,
-        progress=progress,
-        batches=batches,
-    )
-    bar.close()
+    try:
+        outcome = fine_tune(
+            model,
+            features,
+            collate,
+            hp,
+            seed=request.seed,
+            runtime=request.runtime,
+            progress=progress,
+            batches=batches,
+        )
+    finally:
+        bar.close()
     return {
         "tasks": list(sizes),
         "sampling": request.sampling,
