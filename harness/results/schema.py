@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer, model_serializer
 
 SCHEMA_VERSION = "1.1"
 # Versions this harness reads: 1.1 added tasks.<task>.divergences (absent, i.e. empty, in 1.0).
@@ -71,6 +71,41 @@ class Spread(_Model):
     ci95: tuple[float, float] | None = None  # 95% bootstrap interval of the mean; None: not resampled
 
 
+class _GivenKeys(_Model):
+    """A record whose JSON holds exactly the keys it was given, in field order: records of several
+    shapes (a hub split's, a release file's, an older version's) share one model, and one read back
+    is written back byte for byte. Field order is the order the writers have always used."""
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if key in self.model_fields_set}
+
+
+class Provenance(_GivenKeys):
+    """Where one split's examples came from (harness.data.load_split); docs/results-format.md."""
+
+    source: Literal["hub", "local", "download", "release"]
+    # hub and local (hub-layout folder) sources
+    dataset: str | None = None
+    config: str | None = None
+    hub_split: str | None = None
+    data_dir: str | None = None
+    filter: str | None = None  # "column==value" or "column^=prefix"
+    # download and release files
+    release: str | None = None  # the entry of harness/tasks/releases.py
+    licence: str | None = None
+    path: str | None = None  # the first file
+    files: list[str] | None = None  # every file read, relative to the release folder
+    revision_requested: str | None = None  # the suite's pin
+    revision_used: str | None  # the commit read, or "sha256:" over the files read
+    description: str | None = None  # one line naming the source (absent in schema 1.0)
+    task: str
+    split: str
+    language: str
+    examples: int
+    divergences: list[str] = []  # from the reference's data (absent in schema 1.0)
+
+
 class DataNote(_Model):
     """A way the data read differs from the reference's (docs/data.md), for one split and language."""
 
@@ -100,10 +135,16 @@ class TaskResult(_Model):
     spread: dict[str, dict[str, Spread]] = {}  # language -> metric -> spread
     average_spread: dict[str, Spread] = {}  # metric -> spread of the task average (complete tasks only)
     score: float | None = None
-    data: list[dict[str, Any]] = []
+    data: list[Provenance] = []
     divergences: list[DataNote] = []  # from `data`: every known or found difference from the reference's data
     # "fine_tune" / "predict": combined over the seeds and stages of this task (resumed ones included)
     throughput: dict[str, Throughput] = {}
+
+    @field_serializer("data", mode="wrap")
+    def _records(self, data: list[Any], handler: SerializerFunctionWrapHandler) -> Any:
+        # The runner still hands over the loaded splits' JSON form (a model_copy update, which is
+        # not validated): validated here, written the same way.
+        return handler([Provenance.model_validate(d) if isinstance(d, dict) else d for d in data])
 
 
 class SuiteInfo(_Model):
