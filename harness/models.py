@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from harness.adapters import LoraOptions
 from harness.errors import HarnessError
 from harness.files import update_with_file
+from harness.results.schema import Recipe
 
 Head = Literal["sequence_classification", "multiple_choice", "token_classification", "question_answering"]
 
@@ -44,7 +47,7 @@ class Checkpoint:
     trust_remote_code: bool = False
     adapter: Path | None = None  # a LoRA adapter folder, loaded unmerged on the base at `path`
     lora: LoraOptions | None = None  # --peft lora: fresh LoRA matrices on the encoder
-    recipe: dict[str, Any] | None = None  # harness-recipe.json: how `harness intermediate` made it
+    recipe: Recipe | None = None  # harness-recipe.json: how `harness intermediate` made it
     # Size-aware loading (multi-billion-parameter checkpoints): weights in bf16 instead of fp32,
     # spread over the GPUs of one machine by accelerate (device_map "auto"), activations recomputed
     # in the backward pass instead of stored (gradient checkpointing).
@@ -146,7 +149,7 @@ def resolve_checkpoint(
 RECIPE_FILE = "harness-recipe.json"
 
 
-def _read_recipe(folder: Path) -> dict[str, Any] | None:
+def _read_recipe(folder: Path) -> Recipe | None:
     file = folder / RECIPE_FILE
     if not file.is_file():
         return None
@@ -156,7 +159,15 @@ def _read_recipe(folder: Path) -> dict[str, Any] | None:
         raise HarnessError(f"{file}: corrupt recipe ({exc})") from None
     if not isinstance(recipe, dict):
         raise HarnessError(f"{file}: a recipe is a JSON object")
-    return recipe
+    try:
+        return Recipe.model_validate(recipe)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        problem = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        raise HarnessError(
+            f"{file}: {field}: {problem} (not a recipe `harness intermediate` of this version writes)"
+        ) from None
 
 
 def _adapter_base(adapter: Path) -> Path:

@@ -147,6 +147,90 @@ class TaskResult(_Model):
         return handler([Provenance.model_validate(d) if isinstance(d, dict) else d for d in data])
 
 
+# --- harness-recipe.json: how `harness intermediate` made a checkpoint (carried into model.recipe) ----
+
+
+class RecipeBase(_Model):
+    """The checkpoint intermediate training started from."""
+
+    id: str
+    path: str
+    model_type: str | None
+    weights_hash: str
+
+
+class RecipeData(Provenance):
+    pinned: bool  # False: the suite pins no revision of the dataset (the one read is recorded)
+
+
+class RecipeTask(_Model):
+    name: str
+    paper_name: str
+    format: str
+    examples: int
+    features: int
+    max_length: int
+    data: list[RecipeData]  # the task's training splits
+
+
+class RecipeStage(_GivenKeys):
+    """One training stage: a task of a sequential run, or all tasks of a multi-task run."""
+
+    tasks: list[str]
+    # multi-task only: how batches were drawn
+    sampling: str | None = None  # proportional, temperature or uniform
+    temperature: float | None = None  # temperature sampling only
+    probabilities: dict[str, float] | None = None  # task -> share of batches
+    batches_drawn: dict[str, int] | None = None
+    optimizer_steps: int
+    epochs: float
+    seconds: float
+    throughput: Throughput
+
+
+class RecipeHyperparameters(_Model):
+    """The named recipe as used (harness/intermediate/recipes.py), with --max-steps."""
+
+    name: str
+    learning_rate: float
+    batch_size: int
+    epochs: float
+    max_length: int
+    qa_max_length: int
+    warmup_ratio: float
+    weight_decay: float
+    max_steps: int | None
+
+
+class ParameterCounts(_Model):
+    total_parameters: int
+    trainable_parameters: int
+    adapter_parameters: int
+    adapter_bytes: int  # the adapter's size on disk (its dtype's bytes)
+
+
+class Recipe(_Model):
+    kind: Literal["harness-intermediate"]
+    harness: str  # the harness version that trained
+    created_at: str
+    command: str
+    base_model: RecipeBase
+    mode: Literal["sequential", "multitask"]
+    tasks: list[RecipeTask]
+    stages: list[RecipeStage]
+    recipe: str  # the named recipe (x-stilts, harness-v1)
+    recipe_overrides: dict[str, Any]  # field -> value replaced on the command line
+    hyperparameters: RecipeHyperparameters
+    seed: int
+    finetuning: Literal["full", "peft"]
+    peft: dict[str, Any] | None  # {"method": "lora", LoRA options} when only LoRA matrices trained
+    parameters: ParameterCounts
+    limit: int | None  # --limit: a smoke run
+    seconds: float
+    device: str
+    precision: str
+
+
 class SuiteInfo(_Model):
     name: str
     version: str
@@ -166,7 +250,7 @@ class ModelInfo(_Model):
     parameters: int | None = None  # of the encoder with the first task's head
     attention: str | None = None  # attention kernel transformers chose (sdpa where the model supports it)
     adapter: str | None = None  # a LoRA adapter folder loaded (unmerged) on the base model at `path`
-    recipe: dict[str, Any] | None = None  # harness-recipe.json of an intermediate-trained checkpoint
+    recipe: Recipe | None = None  # harness-recipe.json of an intermediate-trained checkpoint
     peft: dict[str, Any] | None = None  # LoRA settings and parameter counts when only LoRA (+ head) trains
 
 
