@@ -140,7 +140,7 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
     return LoadedSplit(examples=examples, labelled=labelled, record=record)
 
 
-# What a split was read from (the source's own fields of its provenance record) and whether it is labelled.
+# A split as read: its examples, whether they are labelled, and its source's own provenance fields.
 _Read = tuple[list[dict[str, Any]], bool, dict[str, Any]]
 
 

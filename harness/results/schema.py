@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer, model_serializer
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "1.1"
 # Versions this harness reads: 1.1 added tasks.<task>.divergences (absent, i.e. empty, in 1.0).
@@ -140,11 +141,12 @@ class TaskResult(_Model):
     # "fine_tune" / "predict": combined over the seeds and stages of this task (resumed ones included)
     throughput: dict[str, Throughput] = {}
 
-    @field_serializer("data", mode="wrap")
-    def _records(self, data: list[Any], handler: SerializerFunctionWrapHandler) -> Any:
-        # The runner still hands over the loaded splits' JSON form (a model_copy update, which is
-        # not validated): validated here, written the same way.
-        return handler([Provenance.model_validate(d) if isinstance(d, dict) else d for d in data])
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> TaskResult:
+        # The runner updates `data` with the loaded splits' JSON form, and model_copy does not
+        # validate: validated here, so that `data` always holds Provenance records.
+        if update and "data" in update:
+            update = {**update, "data": [Provenance.model_validate(d) for d in update["data"]]}
+        return super().model_copy(update=update, deep=deep)
 
 
 # --- harness-recipe.json: how `harness intermediate` made a checkpoint (carried into model.recipe) ----

@@ -196,11 +196,7 @@ class MlflowTracker:
                 "harness.status": task.status,
             },
         ).info.run_id
-        data = {
-            f"data.{d['split']}.{d['language']}": str(d.get("revision_used"))
-            for d in task.data
-            if "split" in d
-        }
+        data = {f"data.{d.split}.{d.language}": str(d.revision_used) for d in task.data}
         params = (
             _params(
                 "",
