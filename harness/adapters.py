@@ -80,11 +80,6 @@ def load_adapter(model: torch.nn.Module, adapter: Path, trainable: bool = True) 
     return model
 
 
-def save_adapter(model: torch.nn.Module, folder: Path) -> None:
-    """The encoder's adapter alone (adapter_config.json + adapter_model.safetensors)."""
-    getattr(model, encoder_attribute(model)).save_pretrained(str(folder))
-
-
 def parameter_counts(model: torch.nn.Module) -> dict[str, Any]:
     """Trainable and adapter parameters, and the adapter's size on disk (its dtype's bytes)."""
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)

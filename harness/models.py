@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from harness.adapters import LoraOptions
 from harness.errors import HarnessError
+from harness.files import update_with_file
+from harness.results.schema import Recipe
 
 Head = Literal["sequence_classification", "multiple_choice", "token_classification", "question_answering"]
 
@@ -43,7 +47,7 @@ class Checkpoint:
     trust_remote_code: bool = False
     adapter: Path | None = None  # a LoRA adapter folder, loaded unmerged on the base at `path`
     lora: LoraOptions | None = None  # --peft lora: fresh LoRA matrices on the encoder
-    recipe: dict[str, Any] | None = None  # harness-recipe.json: how `harness intermediate` made it
+    recipe: Recipe | None = None  # harness-recipe.json: how `harness intermediate` made it
     # Size-aware loading (multi-billion-parameter checkpoints): weights in bf16 instead of fp32,
     # spread over the GPUs of one machine by accelerate (device_map "auto"), activations recomputed
     # in the backward pass instead of stored (gradient checkpointing).
@@ -70,9 +74,7 @@ class Checkpoint:
         digest = hashlib.sha256()
         for path in self.weight_files:
             digest.update(path.name.encode())
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 22), b""):
-                    digest.update(block)
+            update_with_file(digest, path)
         return "sha256:" + digest.hexdigest()
 
     def describe(self) -> dict[str, Any]:
@@ -133,14 +135,21 @@ def resolve_checkpoint(
             "pass --tokenizer PATH_OR_ID with the tokenizer the model was trained with"
         )
     return Checkpoint(
-        model, path, tokenizer_path, config, weights, trust_remote_code, adapter, None, _read_recipe(own)
+        id=model,
+        path=path,
+        tokenizer_path=tokenizer_path,
+        config=config,
+        weight_files=weights,
+        trust_remote_code=trust_remote_code,
+        adapter=adapter,
+        recipe=_read_recipe(own),
     )
 
 
 RECIPE_FILE = "harness-recipe.json"
 
 
-def _read_recipe(folder: Path) -> dict[str, Any] | None:
+def _read_recipe(folder: Path) -> Recipe | None:
     file = folder / RECIPE_FILE
     if not file.is_file():
         return None
@@ -150,7 +159,15 @@ def _read_recipe(folder: Path) -> dict[str, Any] | None:
         raise HarnessError(f"{file}: corrupt recipe ({exc})") from None
     if not isinstance(recipe, dict):
         raise HarnessError(f"{file}: a recipe is a JSON object")
-    return recipe
+    try:
+        return Recipe.model_validate(recipe)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        problem = "unknown field" if error["type"] == "extra_forbidden" else error["msg"]
+        raise HarnessError(
+            f"{file}: {field}: {problem} (not a recipe `harness intermediate` of this version writes)"
+        ) from None
 
 
 def _adapter_base(adapter: Path) -> Path:

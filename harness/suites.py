@@ -13,21 +13,20 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
 )
 
 from harness.errors import HarnessError, did_you_mean, unknown
-from harness.languages import LANGUAGES, language_hint, unknown_language
+from harness.languages import LANGUAGES, language_hint
 from harness.packaged_model import PackagedModel
 from harness.tasks import TASKS, FormatName, HubSource, TaskSpec
+from harness.yaml_files import FieldError, line_of, located_error, read_yaml
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 # Formats whose tasks are always fine-tuned on English (retrieval may use the encoder as given).
@@ -48,7 +47,8 @@ Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]  # what numpy and torch accept
 NonEmpty = Field(min_length=1)
 
 
-def _unique(values: list[Any], what: str) -> list[Any]:
+def unique(values: list[Any], what: str) -> list[Any]:
+    """The values, or a ValueError naming the first repeated one."""
     seen = [v for i, v in enumerate(values) if v in values[:i]]
     if seen:
         raise ValueError(f"duplicate {what} {seen[0]!r}")
@@ -183,13 +183,13 @@ class TaskEntry(_Strict):
     @field_validator("metrics", "score", "seeds")
     @classmethod
     def _no_repeats(cls, values: list[Any] | None) -> list[Any] | None:
-        return None if values is None else _unique(values, "entry")
+        return None if values is None else unique(values, "entry")
 
     @model_validator(mode="after")
     def _score_is_reported(self) -> TaskEntry:
         extra = [m for m in self.score if m not in self.metrics]
         if extra:
-            raise _FieldError(("score",), f"score metric {extra[0]} must also be listed under metrics")
+            raise FieldError(("score",), f"score metric {extra[0]} must also be listed under metrics")
         return self
 
     @field_validator("languages")
@@ -233,13 +233,13 @@ class Suite(_Strict):
     @field_validator("seeds")
     @classmethod
     def _distinct_seeds(cls, seeds: list[int]) -> list[int]:
-        return _unique(seeds, "seed")
+        return unique(seeds, "seed")
 
     @model_validator(mode="after")
     def _consistent(self) -> Suite:
         for name, entry in self.tasks.items():
             if name not in TASKS:
-                raise _FieldError(
+                raise FieldError(
                     ("tasks", name),
                     f'unknown task "{name}"{did_you_mean(name, TASKS)}; allowed: {", ".join(sorted(TASKS))}',
                 )
@@ -247,14 +247,14 @@ class Suite(_Strict):
         for dataset in self.datasets:
             path = self.dataset_path(dataset)
             if path is not None and self.source is not None and not path.is_dir():
-                raise _FieldError(("datasets", dataset, "path"), f"local dataset folder not found: {path}")
+                raise FieldError(("datasets", dataset, "path"), f"local dataset folder not found: {path}")
         folder = self.download_path()
         if folder is not None and self.source is not None and not folder.is_dir():
-            raise _FieldError(("download_dir",), f"folder not found: {folder}")
+            raise FieldError(("download_dir",), f"folder not found: {folder}")
         for cat, names in self.categories.items():
             for i, name in enumerate(names):
                 if name not in self.tasks:
-                    raise _FieldError(("categories", cat, i), f'task "{name}" is not in this suite')
+                    raise FieldError(("categories", cat, i), f'task "{name}" is not in this suite')
         return self
 
     def seeds_for(self, task: str) -> list[int]:
@@ -280,21 +280,12 @@ class Suite(_Strict):
         return (base / pin.path).resolve()
 
 
-class _FieldError(ValueError):
-    """A validation problem located at a YAML path (raised inside validators)."""
-
-    def __init__(self, loc: tuple[Any, ...], message: str):
-        super().__init__(message)
-        self.loc = loc
-        self.message = message
-
-
 def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> None:
     where = ("tasks", name)
     for field, metrics in (("metrics", entry.metrics), ("score", entry.score)):
         for i, metric in enumerate(metrics):
             if metric not in spec.metrics:
-                raise _FieldError(
+                raise FieldError(
                     (*where, field, i),
                     f'metric "{metric}" is not one of {name}\'s metrics: {", ".join(spec.metrics)}',
                 )
@@ -303,36 +294,36 @@ def _check_task(suite: Suite, name: str, entry: TaskEntry, spec: TaskSpec) -> No
         if split is None:
             continue
         if split not in spec.splits:
-            raise _FieldError(
+            raise FieldError(
                 (*where, "splits", role), f'{name} has no split "{split}"; allowed: {", ".join(spec.splits)}'
             )
         _check_sources(suite, spec, split, (*where, "splits", role))
     if spec.format in FINE_TUNED and not roles.train:
-        raise _FieldError((*where, "splits"), f"a {spec.format.value} task fine-tunes: give its train splits")
+        raise FieldError((*where, "splits"), f"a {spec.format.value} task fine-tunes: give its train splits")
     if bool(roles.train) != (entry.hyperparameters is not None):
-        raise _FieldError((*where,), "hyperparameters go with train splits, and train splits need them")
+        raise FieldError((*where,), "hyperparameters go with train splits, and train splits need them")
     if bool(roles.train) != (entry.selection is not None):
-        raise _FieldError((*where,), "a selection rule goes with train splits, and train splits need one")
+        raise FieldError((*where,), "a selection rule goes with train splits, and train splits need one")
     if spec.format.retrieval != (entry.retrieval is not None):
-        raise _FieldError((*where, "retrieval"), "retrieval tasks, and only they, take retrieval options")
+        raise FieldError((*where, "retrieval"), "retrieval tasks, and only they, take retrieval options")
     for i, metric in enumerate(entry.metrics):
         # a ranking metric names its cutoff: it must be the cutoff the search uses
         cutoff = re.fullmatch(r"\w+@(\d+)", metric)
         if cutoff and entry.retrieval is not None and int(cutoff.group(1)) != entry.retrieval.top_k:
-            raise _FieldError(
+            raise FieldError(
                 (*where, "metrics", i),
                 f"{metric} names a cutoff of {cutoff.group(1)}, but retrieval.top_k is "
                 f"{entry.retrieval.top_k}",
             )
     source = entry.retrieval.encoder_from if entry.retrieval else None
     if source is not None and (source not in suite.tasks or suite.tasks[source].hyperparameters is None):
-        raise _FieldError(
+        raise FieldError(
             (*where, "retrieval", "encoder_from"), f'"{source}" is not a fine-tuned task of this suite'
         )
     if roles.dev is not None and roles.dev == roles.test:
-        raise _FieldError((*where, "splits", "dev"), "the dev split must not be the test split")
+        raise FieldError((*where, "splits", "dev"), "the dev split must not be the test split")
     if entry.selection is not None and entry.selection.rule == "best_on_dev" and roles.dev is None:
-        raise _FieldError((*where, "selection"), "rule best_on_dev needs a dev split under splits:")
+        raise FieldError((*where, "selection"), "rule best_on_dev needs a dev split under splits:")
 
 
 def _check_sources(suite: Suite, spec: TaskSpec, split: str, loc: tuple[Any, ...]) -> None:
@@ -342,7 +333,7 @@ def _check_sources(suite: Suite, spec: TaskSpec, split: str, loc: tuple[Any, ...
     if any(not isinstance(s, HubSource) or s.dataset in suite.datasets for s in sources):
         return
     dataset = next(s.dataset for s in sources if isinstance(s, HubSource))
-    raise _FieldError(
+    raise FieldError(
         loc, f'split "{split}" reads hub dataset "{dataset}", which has no pinned revision under datasets:'
     )
 
@@ -375,29 +366,6 @@ def resolve_suite_path(name_or_path: str) -> Path:
     raise unknown("suite", name_or_path, suites) from None
 
 
-class _SuiteLoader(yaml.SafeLoader):
-    """safe_load, plus: a repeated key is an error (not a silent overwrite), and floats written
-    without a dot (3e-5) are floats, as in YAML 1.2, not strings."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f'duplicate key "{key}"', key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_SuiteLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
-
-
 def shadows_builtin(suite: Suite) -> str | None:
     """A warning for a suite file that keeps a built-in suite's `name` but differs from it (a copy
     being edited): its output folder, results and MLflow experiment carry that name, not the file's."""
@@ -416,17 +384,7 @@ def shadows_builtin(suite: Suite) -> str | None:
 def load_suite(name_or_path: str) -> Suite:
     """Load and validate a suite by built-in name or path. Errors name the file, line and field."""
     path = resolve_suite_path(name_or_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        tree = yaml.compose(text, Loader=_SuiteLoader)
-        data = yaml.load(text, Loader=_SuiteLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise HarnessError(f"{path}{line}: malformed YAML: {problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HarnessError(f"{path}: cannot read suite: {exc}") from None
+    data, tree = read_yaml(path, "suite")
     if not isinstance(data, dict):
         raise HarnessError(
             f"{path}: a suite is a YAML mapping with name, tasks, ...; got {type(data).__name__}"
@@ -434,147 +392,9 @@ def load_suite(name_or_path: str) -> Suite:
     try:
         suite = Suite.model_validate({**data, "source": path.resolve()})
     except ValidationError as exc:
-        raise _describe(path, tree, exc) from None
+        raise located_error(path, tree, exc, Suite) from None
     if suite.name != path.stem:
         raise HarnessError(
-            f'{path}:{_line(tree, ("name",))}: name "{suite.name}" must match the file name "{path.stem}"'
+            f'{path}:{line_of(tree, ("name",))}: name "{suite.name}" must match the file name "{path.stem}"'
         )
     return suite
-
-
-def _describe(path: Path, tree: yaml.Node | None, exc: ValidationError) -> HarnessError:
-    error = exc.errors()[0]
-    loc: tuple[Any, ...] = tuple(error["loc"])
-    message = error["msg"]
-    inner = error.get("ctx", {}).get("error")
-    if isinstance(inner, _FieldError):
-        # the model that raised sits at `loc`; the field error's own path is relative to it
-        loc, message = (*loc, *inner.loc), inner.message
-    else:
-        message = message.removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = f'unknown field "{loc[-1]}"' + _allowed_fields(loc)
-        elif error["type"] == "missing":
-            message = f'missing required field "{loc[-1]}"'
-    field = ".".join(str(p) for p in loc) or "(top level)"
-    return HarnessError(f"{path}:{_line(tree, loc)}: {field}: {message}")
-
-
-def _allowed_fields(loc: tuple[Any, ...]) -> str:
-    model: type[BaseModel] | None = Suite
-    for part in loc[:-1]:
-        if model is None:
-            return ""
-        if isinstance(part, int) or part not in model.model_fields:
-            # a dict key (task or dataset name): step into the dict's value model
-            continue
-        annotation = model.model_fields[part].annotation
-        model = _model_in(annotation)
-    if model is None:
-        return ""
-    names = [n for n in model.model_fields if n != "source"]
-    return f"; allowed: {', '.join(names)}"
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _line(tree: yaml.Node | None, loc: tuple[Any, ...]) -> int:
-    """1-based line of the deepest key or item on the path `loc` that exists (best effort)."""
-    node = tree
-    line = 1 if tree is None else tree.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if pair is None:
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-# --- a run's selection from a suite (command-line values, validated against the suite) --------------
-
-
-def select_tasks(suite: Suite, names: list[str] | None) -> list[str]:
-    """The requested tasks in suite order (all when None); unknown names fail with a suggestion."""
-    if not names:
-        return list(suite.tasks)
-    for name in names:
-        if name not in suite.tasks:
-            raise unknown("task", name, suite.tasks, where=f"--tasks (suite {suite.name})")
-    return [t for t in suite.tasks if t in names]
-
-
-def check_languages(suite: Suite, tasks: list[str], codes: list[str] | None) -> list[str] | None:
-    """Validate a --languages subset: known codes that at least one selected task evaluates."""
-    if not codes:
-        return None
-    used = {lang for t in tasks for lang in suite.tasks[t].languages}
-    for code in codes:
-        if code not in LANGUAGES:
-            raise unknown_language(code, "--languages")
-        if code not in used:
-            raise HarnessError(
-                f'--languages: "{code}" is in none of the selected tasks\' language lists; '
-                f"allowed: {', '.join(sorted(used))}"
-            )
-    return codes
-
-
-def parse_seeds(values: list[str] | None) -> list[int] | None:
-    """Validate --seeds with the same rule as a suite's seeds (distinct integers in 0..2**32-1)."""
-    if not values:
-        return None
-    try:
-        seeds = TypeAdapter(list[Seed]).validate_python([int(v) for v in values])
-        return _unique(seeds, "seed")
-    except (ValueError, ValidationError) as exc:
-        detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        if "invalid literal" in detail:
-            detail = "seeds are integers"
-        raise HarnessError(f"--seeds {','.join(values)}: {detail}; e.g. --seeds 1,2,3") from None
-
-
-def parse_overrides(suite: Suite, tasks: list[str], items: list[str] | None) -> dict[str, dict[str, Any]]:
-    """Parse --set [TASK.]FIELD=VALUE into per-task hyperparameter overrides (typed, validated).
-
-    Without a TASK prefix the override applies to every selected task that fine-tunes.
-    """
-    overrides: dict[str, dict[str, Any]] = {}
-    fields = list(Hyperparameters.model_fields)
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise HarnessError(f'--set "{item}": expected [TASK.]FIELD=VALUE, e.g. xnli.learning_rate=2e-5')
-        task, _, name = key.rpartition(".")
-        if name not in fields:
-            raise unknown("hyperparameter", name, fields, where=f'--set "{item}"')
-        if task and task not in tasks:
-            raise unknown("task", task, tasks, where=f'--set "{item}"')
-        value: Any = None if raw.strip().lower() in ("null", "none") else raw.strip()
-        targets = [task] if task else [t for t in tasks if suite.tasks[t].hyperparameters is not None]
-        for target in targets:
-            current = suite.tasks[target].hyperparameters
-            if current is None:
-                raise HarnessError(f'--set "{item}": task {target} has no fine-tuning hyperparameters')
-            update = {**overrides.get(target, {}), name: value}
-            try:
-                # pydantic coerces the text to the field's type ("2e-5" -> 2e-05, "8" -> 8)
-                typed = Hyperparameters.model_validate({**current.model_dump(), **update}, strict=False)
-            except ValidationError as exc:
-                first = exc.errors()[0]["msg"].removeprefix("Value error, ")
-                raise HarnessError(f'--set "{item}": {first}') from None
-            overrides[target] = {key: getattr(typed, key) for key in update}
-    return overrides

@@ -177,14 +177,14 @@ def test_harness_score_on_saved_predictions_gives_the_eval_numbers(
 def test_provenance_and_revisions_are_recorded(sample_run: tuple[Path, Results, str]) -> None:
     _, results, _ = sample_run
     data = results.tasks["xnli"].data
-    assert {(d["split"], d["language"]) for d in data} >= {
+    assert {(d.split, d.language) for d in data} >= {
         ("mnli_train", "en"),
         ("validation", "en"),
         ("test", "zh"),
     }
-    assert all(d["source"] == "local" and d["revision_used"].startswith("sha256:") for d in data)
-    test_zh = next(d for d in data if d["split"] == "test" and d["language"] == "zh")
-    assert (test_zh["dataset"], test_zh["config"], test_zh["filter"], test_zh["examples"]) == (
+    assert all(d.source == "local" and (d.revision_used or "").startswith("sha256:") for d in data)
+    test_zh = next(d for d in data if d.split == "test" and d.language == "zh")
+    assert (test_zh.dataset, test_zh.config, test_zh.filter, test_zh.examples) == (
         "google/xtreme",
         "XNLI",
         "language==zh",
@@ -417,7 +417,7 @@ def test_download_layout_run_predicts_but_never_scores_stripped_labels(
     task = read_results(out / "results.json").tasks["xnli"]
     assert task.status == "incomplete" and task.score is None and task.scores == {}
     assert task.runs[0].unscored == task.languages and "no test labels" in (task.reason or "")
-    assert {d["source"] for d in task.data} == {"download"}
+    assert {d.source for d in task.data} == {"download"}
     predicted = read_predictions(out / "predictions" / "seed-42", "xnli", "zh")
     assert len(predicted) == 24 and set(predicted) <= set(labels)
 

@@ -109,13 +109,12 @@ def test_intermediate_checkpoints_are_scored_by_eval(
             "-t", "pawsx", "--limit", "8", "--no-track")  # fmt: skip
     results = read_results(tmp_path / "eval" / "results.json")
     assert results.tasks["pawsx"].status == "complete"
-    assert results.model.recipe is not None and results.model.recipe["mode"] == mode
+    assert results.model.recipe is not None and results.model.recipe.mode == mode
+    # carried into results.json as written (same keys, order and values)
+    assert json.dumps(results.model.recipe.model_dump(mode="json"), indent=2) == json.dumps(recipe, indent=2)
     from harness.models import resolve_checkpoint
 
-    assert (
-        results.model.recipe["base_model"]["weights_hash"]
-        == resolve_checkpoint(str(tiny_bert)).weights_hash()
-    )
+    assert results.model.recipe.base_model.weights_hash == resolve_checkpoint(str(tiny_bert)).weights_hash()
     if peft == "lora":
         assert results.model.adapter == str(tmp_path / "ckpt") and results.model.peft is not None
         assert results.model.peft["trainable_parameters"] < results.model.peft["total_parameters"] / 10

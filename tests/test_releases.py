@@ -83,14 +83,14 @@ def test_xtreme_r_completes_from_the_original_releases(xtreme_r_run: tuple[Path,
     assert results.categories["multi_choice"].score == results.tasks["xcopa"].score
     for name, task in results.tasks.items():
         assert task.status == "complete" and not task.missing_languages, name
-        assert {entry["source"] for entry in task.data} <= {"release", "download"}, name
+        assert {entry.source for entry in task.data} <= {"release", "download"}, name
     # the five Tatoeba languages google/xtreme lacks come from LASER's files
-    tatoeba = {d["language"]: d for d in results.tasks["tatoeba"].data}
+    tatoeba = {d.language: d for d in results.tasks["tatoeba"].data}
     for lang in ("az", "lt", "pl", "uk", "ro"):
-        assert tatoeba[lang]["release"] == "laser-tatoeba", lang
-        assert tatoeba[lang]["revision_used"].startswith("sha256:")
+        assert tatoeba[lang].release == "laser-tatoeba", lang
+        assert (tatoeba[lang].revision_used or "").startswith("sha256:")
     # UD-POS: XTREME languages from UD 2.5, XTREME-R's additions from UD 2.7
-    udpos = {d["language"]: d["release"] for d in results.tasks["udpos"].data if d["split"] == "test"}
+    udpos = {d.language: d.release for d in results.tasks["udpos"].data if d.split == "test"}
     assert udpos["de"] == "ud-2.5" and udpos["lt"] == "ud-2.7"
     assert set(results.tasks["udpos"].scores["de"]) == {"f1", "precision", "recall", "accuracy"}
 

@@ -12,7 +12,8 @@ from harness.data import DataOptions, load_split
 from harness.data.layouts import LAYOUTS
 from harness.errors import HarnessError
 from harness.languages import LANGUAGES
-from harness.suites import builtin_suites, load_suite, parse_overrides
+from harness.selection import parse_overrides
+from harness.suites import builtin_suites, load_suite
 from harness.tasks import TASKS, FileSource
 from harness.tasks.releases import RELEASES
 

@@ -36,6 +36,24 @@ def _runs(uri: str, experiment: str = "harness/sample") -> list:
     return client.search_runs([found.experiment_id])
 
 
+def test_mlflow_retries_are_turned_off_when_a_tracker_is_made_not_on_import() -> None:
+    show = "print(*(os.environ.get(f'MLFLOW_HTTP_REQUEST_{v}') for v in ('MAX_RETRIES', 'TIMEOUT')))\n"
+    script = (
+        "import os\nimport harness.tracking.mlflow_tracker\nfrom harness.tracking import make_tracker\n"
+        f"{show}make_tracker('sqlite:///unused.db', True, print)\n{show}"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_HTTP_REQUEST_")}
+    found = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.splitlines() == ["None None", "0 10"]
+    env["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "3"  # the user's own setting wins
+    found = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.splitlines() == ["3 None", "3 10"]
+
+
 def test_default_is_an_sqlite_store_in_the_working_directory(tiny_bert: Path, tmp_path: Path) -> None:
     # A fresh process, as a user runs it (MLflow resolves a relative SQLite path once per process).
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}

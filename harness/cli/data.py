@@ -71,7 +71,8 @@ def check_command(
     quiet_libraries()
     from harness.data import DataOptions
     from harness.evaluation.data_check import check, plan
-    from harness.suites import load_suite, select_tasks
+    from harness.selection import select_tasks
+    from harness.suites import load_suite
 
     loaded = load_suite(suite)
     names = select_tasks(loaded, split_list(tasks, "--tasks"))

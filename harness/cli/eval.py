@@ -150,14 +150,8 @@ def eval_command(
 
     from harness.errors import HarnessError
     from harness.evaluation.output import OutputLock, check_writable, default_output, keep_previous
-    from harness.suites import (
-        check_languages,
-        load_suite,
-        parse_overrides,
-        parse_seeds,
-        select_tasks,
-        shadows_builtin,
-    )
+    from harness.selection import check_languages, parse_overrides, parse_seeds, select_tasks
+    from harness.suites import load_suite, shadows_builtin
 
     loaded = load_suite(suite)
     shadow = shadows_builtin(loaded)

@@ -147,10 +147,10 @@ def intermediate_command(
     )
     with RichReporter(console) as reporter:
         recipe = run_intermediate(request, reporter)
-    steps = sum(stage["optimizer_steps"] for stage in recipe["stages"])
-    counts = recipe["parameters"]
+    steps = sum(stage.optimizer_steps for stage in recipe.stages)
+    counts = recipe.parameters
     console.print(
         f"saved {'the adapter' if lora else 'the checkpoint'} in {output} ({steps} optimizer steps, "
-        f"{counts['trainable_parameters']:,} trainable parameters); next: harness eval --model {output}",
+        f"{counts.trainable_parameters:,} trainable parameters); next: harness eval --model {output}",
         highlight=False,
     )

@@ -1,14 +1,14 @@
 """Where examples come from: the pinned hub copy, or a published release in the user's data folder.
 
 `load_split` reads a split from the source `harness.data.sources` resolves, checks the examples
-against the reference's data (`harness.data.checks`) and returns them with a provenance record that
-goes into results.json unchanged: the source, its licence, the revision or checksum read, and every
-divergence from the reference's data, known or found.
+against the reference's data (`harness.data.checks`) and returns them with a provenance record
+(`harness.results.Provenance`) that goes into results.json unchanged: the source, its licence, the
+revision or checksum read, and every divergence from the reference's data, known or found.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from harness.data.sources import (
     resolve,
 )
 from harness.errors import HarnessError
+from harness.results.schema import Provenance
 from harness.suites import Suite
 from harness.tasks.spec import FileSource, FormatName, HubSource, TaskSpec
 
@@ -49,11 +50,16 @@ class DataOptions:
 class LoadedSplit:
     examples: list[dict[str, Any]]
     labelled: bool
-    provenance: dict[str, Any] = field(default_factory=dict)
+    record: Provenance
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """The record's JSON form, for the code that still takes a dict (the run store, the runner)."""
+        return self.record.model_dump(mode="json")
 
     @property
     def divergences(self) -> list[str]:
-        return list(self.provenance.get("divergences", []))
+        return list(self.record.divergences)
 
 
 def locate(spec: TaskSpec, split_name: str, lang: str, options: DataOptions) -> Resolved | None:
@@ -108,27 +114,37 @@ def load_split(spec: TaskSpec, split_name: str, lang: str, options: DataOptions)
         raise HarnessError(f"{where}: {missing_hint(resolved, spec, lang, options.folders)}")
     notes: list[str] = []
     if isinstance(resolved.source, HubSource):
-        loaded = _from_hub(spec, resolved.source, lang, options.suite, where)
+        examples, labelled, origin = _from_hub(spec, resolved.source, lang, options.suite, where)
     else:
-        loaded = _from_files(spec, resolved, lang, notes, where)
-    loaded.provenance["description"] = describe(resolved, spec, lang, options.suite)
+        examples, labelled, origin = _from_files(spec, resolved, lang, notes, where)
+    description = describe(resolved, spec, lang, options.suite)
     notes += known_divergences(resolved, lang, options.suite)
-    notes += checks.row_count(spec, split_name, lang, len(loaded.examples))
-    if loaded.labelled:
+    notes += checks.row_count(spec, split_name, lang, len(examples))
+    if labelled:
         if spec.format is FormatName.extractive_qa:
-            notes += checks.answers(loaded.examples, where)
-        notes += checks.labels(spec, loaded.examples)
+            notes += checks.answers(examples, where)
+        notes += checks.labels(spec, examples)
     if options.limit is not None:
-        loaded.examples = loaded.examples[: options.limit]
-    loaded.provenance.update(
-        task=spec.name, split=split_name, language=lang, examples=len(loaded.examples), divergences=notes
+        examples = examples[: options.limit]
+    if not examples:
+        raise HarnessError(f"{where}: no examples ({description})")
+    record = Provenance(
+        **origin,
+        description=description,
+        task=spec.name,
+        split=split_name,
+        language=lang,
+        examples=len(examples),
+        divergences=notes,
     )
-    if not loaded.examples:
-        raise HarnessError(f"{where}: no examples ({loaded.provenance['description']})")
-    return loaded
+    return LoadedSplit(examples=examples, labelled=labelled, record=record)
 
 
-def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where: str) -> LoadedSplit:
+# A split as read: its examples, whether they are labelled, and its source's own provenance fields.
+_Read = tuple[list[dict[str, Any]], bool, dict[str, Any]]
+
+
+def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where: str) -> _Read:
     pin = suite.datasets[source.dataset]
     local = suite.dataset_path(source.dataset)
     config = fill(source.config, spec, lang)
@@ -161,7 +177,7 @@ def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where:
             if not (value.startswith(wanted) if source.filter_prefix else value == wanted):
                 continue
         examples.append(map_row(row, source.fields, source.label_map, True, where))
-    provenance: dict[str, Any] = {
+    origin = {
         "source": "local" if local is not None else "hub",
         "dataset": source.dataset,
         "config": config,
@@ -170,16 +186,16 @@ def _from_hub(spec: TaskSpec, source: HubSource, lang: str, suite: Suite, where:
         "filter": f"{source.filter_column}{'^=' if source.filter_prefix else '=='}{wanted}"
         if source.filter_column
         else None,
-        "licence": licence_of(Resolved(source, True)),
+        "licence": licence_of(Resolved(source=source, present=True)),
         "revision_requested": pin.revision,
         # The commit the datasets cache was built from (None when the cache path does not show it);
         # for a local folder, the sha256 of the config's data files.
         "revision_used": used,
     }
-    return LoadedSplit(examples, labelled=True, provenance=provenance)
+    return examples, True, origin
 
 
-def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str], where: str) -> LoadedSplit:
+def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str], where: str) -> _Read:
     source = resolved.source
     assert isinstance(source, FileSource) and resolved.folder is not None
     files = list(resolved.files)
@@ -192,7 +208,7 @@ def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str],
         map_row(row, source.fields, source.label_map, source.labelled, f"{files[0]}:{i + 1}")
         for i, row in enumerate(rows)
     ]
-    provenance = {
+    origin = {
         "source": "download" if source.release == "xtreme-download" else "release",
         "release": source.release,
         "licence": licence_of(resolved),
@@ -200,7 +216,7 @@ def _from_files(spec: TaskSpec, resolved: Resolved, lang: str, notes: list[str],
         "files": [str(f.relative_to(resolved.folder)) for f in files],
         "revision_used": hash_files(files, relative_to=resolved.folder),
     }
-    return LoadedSplit(examples, labelled=source.labelled, provenance=provenance)
+    return examples, source.labelled, origin
 
 
 class SplitReader:

@@ -7,15 +7,13 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from harness.files import sha256_file
+
 
 @functools.lru_cache(maxsize=512)
 def _file_hash(path: Path, size: int, mtime_ns: int) -> str:
     # keyed by size and modification time too: an edited file is hashed again
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def file_hash(path: Path) -> str:

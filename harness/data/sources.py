@@ -73,8 +73,8 @@ def _locate(source: FileSource, spec: TaskSpec, lang: str, folders: list[Path]) 
             folder = base / name if name else base
             files = layout.files(folder / relative if relative else folder, options)
             if files:
-                return Resolved(source, True, tuple(files), folder)
-    return Resolved(source, False)
+                return Resolved(source=source, present=True, files=tuple(files), folder=folder)
+    return Resolved(source=source, present=False)
 
 
 def candidates(spec: TaskSpec, split: Split, lang: str, suite: Suite, folders: list[Path]) -> list[Resolved]:
@@ -85,7 +85,7 @@ def candidates(spec: TaskSpec, split: Split, lang: str, suite: Suite, folders: l
             continue
         if isinstance(source, HubSource):
             if source.dataset in suite.datasets:
-                found.append(Resolved(source, True))
+                found.append(Resolved(source=source, present=True))
         else:
             found.append(_locate(source, spec, lang, folders))
     return found

@@ -7,12 +7,12 @@ lists and dicts saved with torch.save and read back with weights_only=True (no c
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
 import inspect
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import torch
 
 import harness
 from harness.evaluation.store import key_of
+from harness.files import atomic_write, sha256_file, update_with_file
 
 
 def cache_dir() -> Path:
@@ -36,14 +37,14 @@ def tokenizer_hash(folder: Path) -> str:
             or path.suffix == ".model"
         ):
             digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+            update_with_file(digest, path)
     return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=16)
 def _source_hash(module: str) -> str:
     path = inspect.getsourcefile(importlib.import_module(module))
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else ""
+    return sha256_file(Path(path)) if path else ""
 
 
 def featurization_code(fmt: object) -> str:
@@ -62,15 +63,6 @@ def cached_features(build: Callable[[], list[dict[str, Any]]], **identity: Any) 
         except Exception:  # a damaged entry is rebuilt (and overwritten), never trusted
             path.unlink(missing_ok=True)
     features = build()
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # torch's zip writer wants a plain file name (no leading dot)
-        fd, tmp = tempfile.mkstemp(prefix="partial-", suffix=".pt", dir=path.parent)
-        os.close(fd)
-        torch.save(features, tmp)
-        os.replace(tmp, path)
-    except (OSError, RuntimeError):
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)  # an unwritable cache only costs time
+    with contextlib.suppress(OSError, RuntimeError):  # an unwritable cache only costs time
+        atomic_write(path, lambda tmp: torch.save(features, tmp))
     return features

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from harness.files import atomic_write
 from harness.results import SCHEMA_VERSION, SeedRun
 from harness.training.distributed import Dist
 
@@ -31,18 +30,6 @@ def key_of(**parts: Any) -> str:
     """A stable hash of everything that identifies a piece of work."""
     payload = json.dumps({"schema": SCHEMA_VERSION, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class RunStore:
@@ -98,13 +85,13 @@ class RunStore:
         }
         with self._writing() as writer:
             if writer:
-                _atomic_write(self._result_path(task, seed), json.dumps(payload).encode())
+                atomic_write(self._result_path(task, seed), json.dumps(payload).encode())
 
     def save_model_facts(self, key: str, facts: dict[str, Any]) -> None:
         """What loading the model taught (parameter counts, attention kernel, LoRA counts)."""
         with self._writing() as writer:
             if writer:
-                _atomic_write(self.root / "runs" / f"model-{key}.json", json.dumps(facts).encode())
+                atomic_write(self.root / "runs" / f"model-{key}.json", json.dumps(facts).encode())
 
     def load_model_facts(self, key: str) -> dict[str, Any] | None:
         path = self.root / "runs" / f"model-{key}.json"
@@ -125,22 +112,14 @@ class RunStore:
         with self._writing() as writer:
             if not writer:
                 return
-            path = self.weights_path(key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-            os.close(fd)
-            try:
-                save_model(model, tmp)  # handles tied weights (e.g. T5's shared embeddings)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            # save_model handles tied weights (e.g. T5's shared embeddings)
+            atomic_write(self.weights_path(key), lambda tmp: save_model(model, str(tmp)))
 
     def save_training(self, key: str, record: SeedRun) -> None:
         """How the weights were trained (stages, selection), kept beside them."""
         with self._writing() as writer:
             if writer:
-                _atomic_write(self.weights_path(key).with_suffix(".json"), record.model_dump_json().encode())
+                atomic_write(self.weights_path(key).with_suffix(".json"), record.model_dump_json().encode())
 
     def load_training(self, key: str) -> SeedRun:
         path = self.weights_path(key).with_suffix(".json")

@@ -5,7 +5,8 @@ it (STILTs). Multi-task: one encoder shared by one head per task, each batch fro
 by size-proportional, temperature or uniform sampling. Full fine-tuning saves the encoder as a
 checkpoint folder; `--peft lora` saves the encoder's LoRA adapter (base + adapter, unmerged). Either
 way the tokenizer and harness-recipe.json (tasks, data revisions, mode, sampling, hyperparameters,
-seed, steps, parameter counts) go with it, and `harness eval` carries the recipe into its results.
+seed, steps, parameter counts; `harness.results.Recipe`) go with it, and `harness eval` carries the
+recipe into its results.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ from harness.intermediate.recipes import RECIPES, IntermediateRecipe
 from harness.intermediate.sampling import MultiTaskBatches, task_probabilities
 from harness.models import RECIPE_FILE, Checkpoint, load_model, load_tokenizer
 from harness.report import NullReporter, Reporter
+from harness.results.schema import (
+    ParameterCounts,
+    Recipe,
+    RecipeBase,
+    RecipeData,
+    RecipeHyperparameters,
+    RecipeStage,
+    RecipeTask,
+    Throughput,
+)
 from harness.suites import DatasetPin, Hyperparameters, QAOptions, Suite
 from harness.tasks.spec import HubSource
 from harness.training import Runtime, TrainProgress, fine_tune, seed_everything
@@ -63,7 +74,7 @@ class _Task:
     hp: Hyperparameters
     examples: int
     features: list[dict[str, Any]]
-    provenance: list[dict[str, Any]]
+    provenance: list[RecipeData]
 
 
 def _hyperparameters(request: IntermediateRequest, task: IntermediateTask) -> Hyperparameters:
@@ -109,16 +120,18 @@ def _load(request: IntermediateRequest, tokenizer: Any, reporter: Reporter) -> l
         for split in task.train:
             part = load_split(task.spec, split, "en", data)
             examples += part.examples
-            pinned = part.provenance.get("source") != "hub" or bool(part.provenance.get("revision_requested"))
+            pinned = part.record.source != "hub" or bool(part.record.revision_requested)
             if not pinned:
                 reporter.warn(
-                    f"{task.name}: {part.provenance.get('dataset')} is not pinned by the suite; "
+                    f"{task.name}: {part.record.dataset} is not pinned by the suite; "
                     "the revision read is recorded in the recipe"
                 )
-            provenance.append({**part.provenance, "pinned": pinned})
+            provenance.append(RecipeData(**part.record.model_dump(), pinned=pinned))
         features = fmt.featurize(examples, tokenizer, task.spec, hp)
         reporter.info(f"{task.name}: {task.spec.title}, {len(examples)} examples, {len(features)} features")
-        loaded.append(_Task(task, hp, len(examples), features, provenance))
+        loaded.append(
+            _Task(task=task, hp=hp, examples=len(examples), features=features, provenance=provenance)
+        )
     return loaded
 
 
@@ -154,7 +167,7 @@ def _multitask_collate(collates: list[Any]) -> Any:
     return collate
 
 
-def run_intermediate(request: IntermediateRequest, reporter: Reporter | None = None) -> dict[str, Any]:
+def run_intermediate(request: IntermediateRequest, reporter: Reporter | None = None) -> Recipe:
     """Train, save the checkpoint (or adapter) with its recipe under `request.output`; return the recipe."""
     reporter = reporter or NullReporter()
     if request.checkpoint.adapter is not None:
@@ -202,29 +215,31 @@ def _models(request: IntermediateRequest, tasks: list[_Task]) -> tuple[list[nn.M
 
 def _train(
     request: IntermediateRequest, model: nn.Module, item: _Task, tokenizer: Any, reporter: Reporter
-) -> dict[str, Any]:
+) -> RecipeStage:
     fmt = get_format(item.task.spec.format)
     bar = reporter.bar(f"intermediate {item.task.name}", 0)
     progress = TrainProgress(
         on_start=bar.set_total, on_step=lambda step, loss: bar.advance(1, f"loss {loss:.3f}")
     )
-    outcome = fine_tune(
-        model,
-        item.features,
-        fmt.collate(tokenizer),
-        item.hp,
-        seed=request.seed,
-        runtime=request.runtime,
-        progress=progress,
+    try:
+        outcome = fine_tune(
+            model,
+            item.features,
+            fmt.collate(tokenizer),
+            item.hp,
+            seed=request.seed,
+            runtime=request.runtime,
+            progress=progress,
+        )
+    finally:
+        bar.close()
+    return RecipeStage(
+        tasks=[item.task.name],
+        optimizer_steps=outcome.optimizer_steps,
+        epochs=round(outcome.epochs, 4),
+        seconds=round(outcome.seconds, 3),
+        throughput=Throughput(**summarize(outcome.meter, model, request.runtime, training=True)),
     )
-    bar.close()
-    return {
-        "tasks": [item.task.name],
-        "optimizer_steps": outcome.optimizer_steps,
-        "epochs": round(outcome.epochs, 4),
-        "seconds": round(outcome.seconds, 3),
-        "throughput": summarize(outcome.meter, model, request.runtime, training=True),
-    }
 
 
 def _train_multitask(
@@ -233,7 +248,7 @@ def _train_multitask(
     tasks: list[_Task],
     tokenizer: Any,
     reporter: Reporter,
-) -> dict[str, Any]:
+) -> RecipeStage:
     features: list[dict[str, Any]] = []
     spans = []
     for index, item in enumerate(tasks):
@@ -250,79 +265,81 @@ def _train_multitask(
     progress = TrainProgress(
         on_start=bar.set_total, on_step=lambda step, loss: bar.advance(1, f"loss {loss:.3f}")
     )
-    outcome = fine_tune(
-        model,
-        features,
-        collate,
-        hp,
-        seed=request.seed,
-        runtime=request.runtime,
-        progress=progress,
-        batches=batches,
+    try:
+        outcome = fine_tune(
+            model,
+            features,
+            collate,
+            hp,
+            seed=request.seed,
+            runtime=request.runtime,
+            progress=progress,
+            batches=batches,
+        )
+    finally:
+        bar.close()
+    return RecipeStage(
+        tasks=list(sizes),
+        sampling=request.sampling.value,
+        temperature=request.temperature if request.sampling == "temperature" else None,
+        probabilities={name: round(p, 6) for name, p in probabilities.items()},
+        batches_drawn=dict(zip(sizes, batches.drawn, strict=True)),
+        optimizer_steps=outcome.optimizer_steps,
+        epochs=round(outcome.epochs, 4),
+        seconds=round(outcome.seconds, 3),
+        throughput=Throughput(**summarize(outcome.meter, model, request.runtime, training=True)),
     )
-    bar.close()
-    return {
-        "tasks": list(sizes),
-        "sampling": request.sampling.value,
-        "temperature": request.temperature if request.sampling == Sampling.temperature else None,
-        "probabilities": {name: round(p, 6) for name, p in probabilities.items()},
-        "batches_drawn": dict(zip(sizes, batches.drawn, strict=True)),
-        "optimizer_steps": outcome.optimizer_steps,
-        "epochs": round(outcome.epochs, 4),
-        "seconds": round(outcome.seconds, 3),
-        "throughput": summarize(outcome.meter, model, request.runtime, training=True),
-    }
 
 
 def _recipe(
     request: IntermediateRequest,
     tasks: list[_Task],
-    stages: list[dict[str, Any]],
+    stages: list[RecipeStage],
     counts: dict[str, Any],
     seconds: float,
-) -> dict[str, Any]:
+) -> Recipe:
     checkpoint = request.checkpoint
-    return {
-        "kind": "harness-intermediate",
-        "harness": harness.__version__,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(request.command),
-        "base_model": {
-            "id": checkpoint.id,
-            "path": str(checkpoint.path),
-            "model_type": checkpoint.config.get("model_type"),
-            "weights_hash": checkpoint.weights_hash(),
-        },
-        "mode": request.mode.value,
-        "tasks": [
-            {
-                "name": item.task.name,
-                "paper_name": item.task.paper,
-                "format": item.task.spec.format.value,
-                "examples": item.examples,
-                "features": len(item.features),
-                "max_length": item.hp.max_length,
-                "data": item.provenance,
-            }
+    return Recipe(
+        kind="harness-intermediate",
+        harness=harness.__version__,
+        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        command=" ".join(request.command),
+        base_model=RecipeBase(
+            id=checkpoint.id,
+            path=str(checkpoint.path),
+            model_type=checkpoint.config.get("model_type"),
+            weights_hash=checkpoint.weights_hash(),
+        ),
+        mode=request.mode.value,
+        tasks=[
+            RecipeTask(
+                name=item.task.name,
+                paper_name=item.task.paper,
+                format=item.task.spec.format.value,
+                examples=item.examples,
+                features=len(item.features),
+                max_length=item.hp.max_length,
+                data=item.provenance,
+            )
             for item in tasks
         ],
-        "stages": stages,
+        stages=stages,
         # the named recipe (x-stilts: Phang et al. 2020 as jiant runs it), as used, and what was replaced
-        "recipe": request.recipe.name,
-        "recipe_overrides": request.overrides,
-        "hyperparameters": {**request.recipe.describe(), "max_steps": request.max_steps},
-        "seed": request.seed,
-        "finetuning": "peft" if request.lora else "full",
-        "peft": {"method": "lora", **request.lora.model_dump(mode="json")} if request.lora else None,
-        "parameters": counts,
-        "limit": request.limit,
-        "seconds": round(seconds, 3),
-        "device": str(request.runtime.device),
-        "precision": request.runtime.precision,
-    }
+        recipe=request.recipe.name,
+        recipe_overrides=request.overrides,
+        hyperparameters=RecipeHyperparameters(**request.recipe.describe(), max_steps=request.max_steps),
+        seed=request.seed,
+        finetuning="peft" if request.lora else "full",
+        peft={"method": "lora", **request.lora.model_dump(mode="json")} if request.lora else None,
+        parameters=ParameterCounts(**counts),
+        limit=request.limit,
+        seconds=round(seconds, 3),
+        device=str(request.runtime.device),
+        precision=request.runtime.precision,
+    )
 
 
-def _save(request: IntermediateRequest, encoder: nn.Module, tokenizer: Any, recipe: dict[str, Any]) -> None:
+def _save(request: IntermediateRequest, encoder: nn.Module, tokenizer: Any, recipe: Recipe) -> None:
     out = request.output
     out.mkdir(parents=True, exist_ok=True)
     if request.runtime.dist.is_main:
@@ -335,5 +352,6 @@ def _save(request: IntermediateRequest, encoder: nn.Module, tokenizer: Any, reci
             config.problem_type = None
         encoder.save_pretrained(str(out))
         tokenizer.save_pretrained(str(out))
-        (out / RECIPE_FILE).write_text(json.dumps(recipe, indent=2, default=str) + "\n", encoding="utf-8")
+        text = json.dumps(recipe.model_dump(mode="json"), indent=2) + "\n"  # ASCII, as it always was
+        (out / RECIPE_FILE).write_text(text, encoding="utf-8")
     request.runtime.dist.barrier()

@@ -98,12 +98,12 @@ def load_submission(folder: Path) -> Submission:
 
 def card_agrees(card: ModelCard, results: Results, where: Path) -> None:
     """What results.json records about training must not contradict the model card."""
-    recipe = results.model.recipe or {}
-    if recipe.get("limit"):
+    recipe = results.model.recipe
+    if recipe is not None and recipe.limit:
         raise HarnessError(
-            f"{where}: the checkpoint's intermediate training used --limit {recipe['limit']} (a smoke run)"
+            f"{where}: the checkpoint's intermediate training used --limit {recipe.limit} (a smoke run)"
         )
-    recorded = [str(t.get("name", "")).lower() for t in recipe.get("tasks", []) if isinstance(t, dict)]
+    recorded = [t.name.lower() for t in recipe.tasks] if recipe is not None else []
     listed = {t.name.lower().replace("-", "").replace(" ", "") for t in card.intermediate_tasks}
     missing = [name for name in recorded if name not in listed]
     if missing:

@@ -156,9 +156,9 @@ def _recipe(sub: Submission, suite: Suite) -> list[str]:
                     "declared as overrides"
                 )
         for item in task.data:
-            dataset, requested = item.get("dataset"), item.get("revision_requested")
+            dataset, requested = item.dataset, item.revision_requested
             pin = suite.datasets.get(dataset) if dataset else None
-            if item.get("source") == "hub" and (pin is None or pin.revision != requested):
+            if item.source == "hub" and (pin is None or pin.revision != requested):
                 problems.append(
                     f"{where}: task {name}: read {dataset} at {requested}, which is not the suite's pin"
                 )

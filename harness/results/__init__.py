@@ -1,4 +1,5 @@
-"""Versioned result schema, read/write and aggregation. Imports nothing else of the harness."""
+"""Versioned result schema, read/write and aggregation. Imports nothing else of the harness but the
+leaf harness.files (the atomic write)."""
 
 from harness.results.io import read_results, write_results
 from harness.results.schema import (
@@ -8,6 +9,8 @@ from harness.results.schema import (
     GroupResult,
     LanguageGroup,
     ModelInfo,
+    Provenance,
+    Recipe,
     Results,
     RunInfo,
     ScoreReport,
@@ -27,6 +30,8 @@ __all__ = [
     "GroupResult",
     "LanguageGroup",
     "ModelInfo",
+    "Provenance",
+    "Recipe",
     "Results",
     "RunInfo",
     "ScoreReport",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "1.1"
 # Versions this harness reads: 1.1 added tasks.<task>.divergences (absent, i.e. empty, in 1.0).
@@ -71,6 +72,41 @@ class Spread(_Model):
     ci95: tuple[float, float] | None = None  # 95% bootstrap interval of the mean; None: not resampled
 
 
+class _GivenKeys(_Model):
+    """A record whose JSON holds exactly the keys it was given, in field order: records of several
+    shapes (a hub split's, a release file's, an older version's) share one model, and one read back
+    is written back byte for byte. Field order is the order the writers have always used."""
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if key in self.model_fields_set}
+
+
+class Provenance(_GivenKeys):
+    """Where one split's examples came from (harness.data.load_split); docs/results-format.md."""
+
+    source: Literal["hub", "local", "download", "release"]
+    # hub and local (hub-layout folder) sources
+    dataset: str | None = None
+    config: str | None = None
+    hub_split: str | None = None
+    data_dir: str | None = None
+    filter: str | None = None  # "column==value" or "column^=prefix"
+    # download and release files
+    release: str | None = None  # the entry of harness/tasks/releases.py
+    licence: str | None = None
+    path: str | None = None  # the first file
+    files: list[str] | None = None  # every file read, relative to the release folder
+    revision_requested: str | None = None  # the suite's pin
+    revision_used: str | None  # the commit read, or "sha256:" over the files read
+    description: str | None = None  # one line naming the source (absent in schema 1.0)
+    task: str
+    split: str
+    language: str
+    examples: int
+    divergences: list[str] = []  # from the reference's data (absent in schema 1.0)
+
+
 class DataNote(_Model):
     """A way the data read differs from the reference's (docs/data.md), for one split and language."""
 
@@ -100,10 +136,101 @@ class TaskResult(_Model):
     spread: dict[str, dict[str, Spread]] = {}  # language -> metric -> spread
     average_spread: dict[str, Spread] = {}  # metric -> spread of the task average (complete tasks only)
     score: float | None = None
-    data: list[dict[str, Any]] = []
+    data: list[Provenance] = []
     divergences: list[DataNote] = []  # from `data`: every known or found difference from the reference's data
     # "fine_tune" / "predict": combined over the seeds and stages of this task (resumed ones included)
     throughput: dict[str, Throughput] = {}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> TaskResult:
+        # The runner updates `data` with the loaded splits' JSON form, and model_copy does not
+        # validate: validated here, so that `data` always holds Provenance records.
+        if update and "data" in update:
+            update = {**update, "data": [Provenance.model_validate(d) for d in update["data"]]}
+        return super().model_copy(update=update, deep=deep)
+
+
+# --- harness-recipe.json: how `harness intermediate` made a checkpoint (carried into model.recipe) ----
+
+
+class RecipeBase(_Model):
+    """The checkpoint intermediate training started from."""
+
+    id: str
+    path: str
+    model_type: str | None
+    weights_hash: str
+
+
+class RecipeData(Provenance):
+    pinned: bool  # False: the suite pins no revision of the dataset (the one read is recorded)
+
+
+class RecipeTask(_Model):
+    name: str
+    paper_name: str
+    format: str
+    examples: int
+    features: int
+    max_length: int
+    data: list[RecipeData]  # the task's training splits
+
+
+class RecipeStage(_GivenKeys):
+    """One training stage: a task of a sequential run, or all tasks of a multi-task run."""
+
+    tasks: list[str]
+    # multi-task only: how batches were drawn
+    sampling: str | None = None  # proportional, temperature or uniform
+    temperature: float | None = None  # temperature sampling only
+    probabilities: dict[str, float] | None = None  # task -> share of batches
+    batches_drawn: dict[str, int] | None = None
+    optimizer_steps: int
+    epochs: float
+    seconds: float
+    throughput: Throughput
+
+
+class RecipeHyperparameters(_Model):
+    """The named recipe as used (harness/intermediate/recipes.py), with --max-steps."""
+
+    name: str
+    learning_rate: float
+    batch_size: int
+    epochs: float
+    max_length: int
+    qa_max_length: int
+    warmup_ratio: float
+    weight_decay: float
+    max_steps: int | None
+
+
+class ParameterCounts(_Model):
+    total_parameters: int
+    trainable_parameters: int
+    adapter_parameters: int
+    adapter_bytes: int  # the adapter's size on disk (its dtype's bytes)
+
+
+class Recipe(_Model):
+    kind: Literal["harness-intermediate"]
+    harness: str  # the harness version that trained
+    created_at: str
+    command: str
+    base_model: RecipeBase
+    mode: Literal["sequential", "multitask"]
+    tasks: list[RecipeTask]
+    stages: list[RecipeStage]
+    recipe: str  # the named recipe (x-stilts, harness-v1)
+    recipe_overrides: dict[str, Any]  # field -> value replaced on the command line
+    hyperparameters: RecipeHyperparameters
+    seed: int
+    finetuning: Literal["full", "peft"]
+    peft: dict[str, Any] | None  # {"method": "lora", LoRA options} when only LoRA matrices trained
+    parameters: ParameterCounts
+    limit: int | None  # --limit: a smoke run
+    seconds: float
+    device: str
+    precision: str
 
 
 class SuiteInfo(_Model):
@@ -125,7 +252,7 @@ class ModelInfo(_Model):
     parameters: int | None = None  # of the encoder with the first task's head
     attention: str | None = None  # attention kernel transformers chose (sdpa where the model supports it)
     adapter: str | None = None  # a LoRA adapter folder loaded (unmerged) on the base model at `path`
-    recipe: dict[str, Any] | None = None  # harness-recipe.json of an intermediate-trained checkpoint
+    recipe: Recipe | None = None  # harness-recipe.json of an intermediate-trained checkpoint
     peft: dict[str, Any] | None = None  # LoRA settings and parameter counts when only LoRA (+ head) trains
 
 

@@ -24,7 +24,8 @@ from harness.models import RECIPE_FILE, resolve_checkpoint
 from harness.report import NullReporter, Reporter
 from harness.results import Results
 from harness.results.aggregate import combine_throughput
-from harness.suites import load_suite, parse_overrides, select_tasks
+from harness.selection import parse_overrides, select_tasks
+from harness.suites import load_suite
 from harness.sweep.config import Cell, SweepConfig, cells
 from harness.sweep.report import SweepReport, write_report
 from harness.tracking import make_tracker

@@ -176,7 +176,3 @@ class TaskSpec:
     # QA answer normalisation before EM/F1: SQuAD v1.1's (English rules for every language) or
     # MLQA's language-aware one (spec sections 5.3, 5.4).
     answer_normalization: Literal["squad", "mlqa"] = "squad"
-
-    @property
-    def main_metric(self) -> str:
-        return self.metrics[0]

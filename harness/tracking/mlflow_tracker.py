@@ -19,13 +19,16 @@ from typing import Any
 from harness import __version__
 from harness.results import Results, TaskResult
 
-# Fail fast when a server is down instead of retrying for minutes, and keep MLflow's own chatter
-# (database migrations, retries) out of the user's terminal.
-os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+
+def _fail_fast() -> None:
+    """Fail fast when a server is down instead of retrying for minutes (unless the user set these).
+    MLflow reads them at each request, so setting them before the first one is enough."""
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
 
 
 def _quiet() -> None:
+    # keep MLflow's own chatter (database migrations, retries) out of the user's terminal;
     # after `import mlflow`, which sets up its own INFO logging ("Creating initial MLflow database
     # tables...")
     for name in ("mlflow", "alembic", "urllib3"):
@@ -78,6 +81,7 @@ def _params(prefix: str, values: dict[str, Any]) -> dict[str, str]:
 
 class MlflowTracker:
     def __init__(self, uri: str, warn: Callable[[str], None], tags: dict[str, str] | None = None):
+        _fail_fast()
         self.uri = uri
         self.warn = warn
         self.tags = dict(tags or {})
@@ -192,11 +196,7 @@ class MlflowTracker:
                 "harness.status": task.status,
             },
         ).info.run_id
-        data = {
-            f"data.{d['split']}.{d['language']}": str(d.get("revision_used"))
-            for d in task.data
-            if "split" in d
-        }
+        data = {f"data.{d.split}.{d.language}": str(d.revision_used) for d in task.data}
         params = (
             _params(
                 "",
