@@ -135,7 +135,8 @@ class Block(nn.Module):
 
 
 class Tagger(nn.Module):
-    """Per-token labels (-100: none), two blocks sharded as units of their own."""
+    """Per-token labels (-100: none), two blocks sharded as units of their own, and a scalar
+    parameter (as a dual encoder's logit scale), which FSDP cannot shard."""
 
     _no_split_modules = ("Block",)
 
@@ -143,9 +144,10 @@ class Tagger(nn.Module):
         super().__init__()
         self.blocks = nn.Sequential(Block(), Block())
         self.classifier = nn.Linear(4, 3)
+        self.scale = nn.Parameter(torch.tensor(1.0))
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> SequenceClassifierOutput:
-        logits = self.classifier(self.blocks(x))
+        logits = self.classifier(self.blocks(x)) * self.scale
         loss = nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
@@ -177,8 +179,8 @@ def _worker() -> None:
         {"learning_rate": 0.05, "batch_size": 5, "epochs": 3, "max_length": 8, "max_grad_norm": 0.5}
     )
 
-    # 1. One global batch: the reduce-scattered gradient is the one-process gradient, and so is its
-    # norm. The second process's share (2 of 5) has no labelled token: it runs one filler pass.
+    # 1. One global batch: the reduced gradient is the one-process gradient, and so are its norm and
+    # its clipping. The second process's share (2 of 5) has no labelled token: one filler pass.
     batch = _tokens(5, seed=1)
     for feature in batch[3:]:
         feature["labels"] = [-100] * 3
@@ -186,17 +188,20 @@ def _worker() -> None:
     model = Tagger()
     reference = copy.deepcopy(model)
     trainee = Sharded(model, FsdpSettings(), dist, cpu)
-    assert all(p.numel() == 0 for p in model.parameters())  # the model gave its weights up
+    assert all(p.numel() == 0 for n, p in model.named_parameters() if n != "scale")  # given up
     _Passes(trainee.module, _stack, hp, sharded, TrainOutcome(0, 0.0, 0.0), True, True).backward(batch, True)
     _Passes(reference, _stack, hp, one, TrainOutcome(0, 0.0, 0.0), True, False).backward(batch, True)
+    trainee.reduce_grads()
+    norm = trainee.clip_grads(0.1)
+    assert torch.allclose(norm, torch.nn.utils.clip_grad_norm_(reference.parameters(), 0.1), rtol=1e-6)
+    assert norm > 0.1  # the gradients were scaled down
     expected = dict(reference.named_parameters())
     for name, param in trainee.module.named_parameters():
-        assert torch.allclose(param.grad.full_tensor(), expected[name].grad, rtol=1e-6, atol=1e-7), name
-    norm = torch.nn.utils.clip_grad_norm_(trainee.module.parameters(), 1e9).full_tensor()
-    assert torch.allclose(norm, torch.nn.utils.clip_grad_norm_(reference.parameters(), 1e9), rtol=1e-6)
+        grad = param.grad.full_tensor() if name != "scale" else param.grad
+        assert torch.allclose(grad, expected[name].grad, rtol=1e-6, atol=1e-7), name
     with trainee.full_weights():
         assert all(torch.equal(p, expected[n]) for n, p in model.named_parameters())
-    assert all(p.numel() == 0 for p in model.parameters())
+    assert all(p.numel() == 0 for n, p in model.named_parameters() if n != "scale")
 
     # 2. Whole runs, the dev score (taken on the caller's model) selecting an interval checkpoint,
     # restored at the end: the same selection and the same weights.

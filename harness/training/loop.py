@@ -166,8 +166,7 @@ def fine_tune(
             if (index + 1) % hp.grad_accum and not short_epoch:
                 continue
             trainee.reduce_grads()
-            # under FSDP the gradients are sharded DTensors, whose norm is the global one
-            torch.nn.utils.clip_grad_norm_(trainee.module.parameters(), hp.max_grad_norm)
+            trainee.clip_grads(hp.max_grad_norm)
             optimizer.step()
             scheduler.step()
             trainee.module.zero_grad(set_to_none=True)

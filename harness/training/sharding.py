@@ -120,6 +120,10 @@ class Unsharded:
     def reduce_grads(self) -> None:
         self.dist.all_reduce_grads(self.module.parameters())
 
+    def clip_grads(self, max_norm: float) -> torch.Tensor:
+        """Scale the gradients down to `max_norm` when their norm is above it; that norm."""
+        return torch.nn.utils.clip_grad_norm_(self.module.parameters(), max_norm)
+
     @contextlib.contextmanager
     def full_weights(self) -> Iterator[None]:
         yield
@@ -148,24 +152,55 @@ class Sharded:
 
         if getattr(model, "hf_device_map", None):
             raise HarnessError("--device-map spreads one model over GPUs; FSDP shards it: use one of them")
+        self.dist = dist
         # the twin: copied modules over the very same parameter and buffer objects
         shared = {id(t): t for t in [*model.parameters(), *model.buffers()]}
         self.module = copy.deepcopy(model, shared)
+        # fully_shard cannot shard a scalar (a dual encoder's logit scale): such parameters stay
+        # whole on every process, the same objects in the model and the twin
+        self.whole = [p for p in model.parameters() if p.dim() == 0]
         units = _units(self.module, settings.layers)
         mesh = _mesh(device.type, dist.world)
         # bottom-up, as fully_shard requires: the layers first, then the rest with the root
         for unit in [*units, self.module]:
-            fully_shard(unit, mesh=mesh, reshard_after_forward=settings.reshard_after_forward)
+            fully_shard(
+                unit,
+                mesh=mesh,
+                reshard_after_forward=settings.reshard_after_forward,
+                ignored_params=set(self.whole),
+            )
             # a plain SUM: the losses are weighted already (gloo also has no pre-multiplied sum)
             unit.set_gradient_divide_factor(1.0)
             unit.set_force_sum_reduction_for_comms(True)
-        self.params = dict(model.named_parameters())
-        if self.params.keys() != dict(self.module.named_parameters()).keys():
+        names = dict(model.named_parameters()).keys()
+        if names != dict(self.module.named_parameters()).keys():
             raise RuntimeError("FSDP: the sharded twin does not have the model's parameters")
+        self.params = {n: p for n, p in model.named_parameters() if p.dim() != 0}  # sharded in the twin
         self._release()
 
     def reduce_grads(self) -> None:
-        pass  # FSDP reduce-scattered them during each backward pass
+        # FSDP reduce-scattered the sharded ones during each backward pass; the whole ones by hand
+        if self.whole:
+            self.dist.all_reduce_grads(self.whole)
+
+    def clip_grads(self, max_norm: float) -> torch.Tensor:
+        """As torch's clip_grad_norm_ on one process: one norm over the shards (a DTensor norm,
+        reduced across processes) and the whole parameters, every gradient scaled by one factor."""
+        from torch.distributed.tensor import DTensor
+
+        grads = [p.grad for p in self.module.parameters() if p.grad is not None]
+        sharded = [g for g in grads if isinstance(g, DTensor)]
+        whole = [g for g in grads if not isinstance(g, DTensor)]
+        norms = [torch.nn.utils.get_total_norm(sharded).full_tensor()] if sharded else []  # type: ignore[attr-defined]
+        norms += [torch.nn.utils.get_total_norm(whole)] if whole else []
+        if not norms:
+            return torch.tensor(0.0)
+        total = torch.linalg.vector_norm(torch.stack(norms))
+        factor = torch.clamp(max_norm / (total + 1e-6), max=1.0)  # torch's own formula
+        with torch.no_grad():
+            for grad in grads:
+                grad.mul_(factor)  # a 0-dim tensor: DTensor replicates it implicitly
+        return total
 
     @contextlib.contextmanager
     def full_weights(self) -> Iterator[None]:
@@ -193,6 +228,8 @@ class Sharded:
     def _gather(self) -> None:
         with torch.no_grad():
             for name, shard in self.module.named_parameters():
+                if name not in self.params:
+                    continue  # a whole parameter: the model's own object
                 full = shard.full_tensor()  # type: ignore[attr-defined]
                 if full.untyped_storage().nbytes() != full.numel() * full.element_size():
                     # a view into the gathered buffer (uneven shards are padded): safetensors
