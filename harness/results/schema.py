@@ -256,6 +256,14 @@ class ModelInfo(_Model):
     peft: dict[str, Any] | None = None  # LoRA settings and parameter counts when only LoRA (+ head) trains
 
 
+class FsdpInfo(_Model):
+    """How training sharded the model (an FSDP config to accelerate launch; training/sharding.py)."""
+
+    version: int  # 2: torch's fully_shard
+    reshard_after_forward: bool
+    layers: list[str] | None  # classes sharded as units of their own; None: the model's _no_split_modules
+
+
 class RunInfo(_Model):
     command: str
     tasks: list[str]
@@ -274,6 +282,7 @@ class RunInfo(_Model):
     dtype: str = "fp32"  # weights as loaded (--dtype)
     device_map: str | None = None  # --device-map: the model spread over several GPUs
     gradient_checkpointing: bool = False
+    fsdp: FsdpInfo | None = None  # None: no sharding (one process, or plain data parallelism)
 
 
 class Environment(_Model):

@@ -12,7 +12,8 @@ recipe, batches are also drawn from pools of similar length (less padding, but b
 mix lengths as the reference's do, so it is off unless a suite asks for it). A CUDA out-of-memory
 error splits every batch into more pieces and redoes the current accumulation group, so the
 effective batch and the update stay those of the recipe. Under several processes each takes its
-share of every global batch (see distributed.py).
+share of every global batch (see distributed.py); under FSDP the steps run on a sharded twin of the
+model (see sharding.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from harness.suites import Hyperparameters
 from harness.training.distributed import part
 from harness.training.predict import feature_length
 from harness.training.runtime import Runtime, is_out_of_memory, place
+from harness.training.sharding import prepare
 from harness.training.throughput import Meter, reset_peak_memory
 
 
@@ -136,48 +138,51 @@ def fine_tune(
     epochs = math.ceil(total / steps_per_epoch)
 
     place(model, runtime)
-    optimizer = _optimizer(model, hp, runtime)
+    trainee = prepare(model, runtime.fsdp, dist, runtime.device)
+    optimizer = _optimizer(trainee.module, hp, runtime)
     # jiant truncates its warmup share: int(max_steps * warmup_steps_proportion)
     warmup = hp.warmup_steps or int(total * hp.warmup_ratio)
     scheduler = get_linear_schedule_with_warmup(optimizer, warmup, total)
     outcome = TrainOutcome(optimizer_steps=0, epochs=0.0, seconds=0.0)
+    passes = _Passes(trainee.module, collate, hp, runtime, outcome, splittable, trainee.lockstep)
     meter = outcome.meter
     best_state: dict[str, torch.Tensor] | None = None
     started = time.perf_counter()
     reset_peak_memory(runtime.device)
     progress.on_start(total)
-    model.zero_grad(set_to_none=True)
+    trainee.module.zero_grad(set_to_none=True)
     group: list[list[dict]] = []  # batches since the last optimizer step: redone after an OOM error
     step = 0
     meter.start()
     for _epoch in range(epochs):
         for index, batch in enumerate(loader):
-            model.train()
+            trainee.module.train()
             group.append(batch)
-            loss = _accumulate(model, group, collate, hp, runtime, outcome, splittable)
+            loss = passes.accumulate(group)
             # As in the reference, a partial accumulation group at the end of an epoch carries its
             # gradients into the next epoch's first step (gradients are only cleared after a step).
             # Only an epoch shorter than one group (tiny or --limit runs) steps at its end.
             short_epoch = len(loader) < hp.grad_accum and index == len(loader) - 1
             if (index + 1) % hp.grad_accum and not short_epoch:
                 continue
-            dist.all_reduce_grads(model.parameters())
-            torch.nn.utils.clip_grad_norm_(model.parameters(), hp.max_grad_norm)
+            trainee.reduce_grads()
+            trainee.clip_grads(hp.max_grad_norm)
             optimizer.step()
             scheduler.step()
-            model.zero_grad(set_to_none=True)
+            trainee.module.zero_grad(set_to_none=True)
             group.clear()
             step += 1
             progress.on_step(step, loss)
             if evaluate is not None and every_steps and step % every_steps == 0:
                 meter.stop()
-                score = evaluate()
+                with trainee.full_weights():
+                    score = evaluate()
                 meter.start()
                 outcome.dev_history.append((step, score))
                 progress.on_eval(step, score)
                 if outcome.selected_score is None or score > outcome.selected_score:
                     outcome.selected_step, outcome.selected_score = step, score
-                    best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+                    best_state = trainee.snapshot()
             if step >= total:
                 break
         if step >= total:
@@ -189,44 +194,110 @@ def fine_tune(
         # The reference (run_classify.py / run_tag.py with --eval_all_checkpoints) also scores the
         # final weights on dev, after the best interval checkpoint, and keeps them only when strictly
         # better (its glob lists checkpoint-best before the final save).
-        score = evaluate()  # type: ignore[misc]
+        with trainee.full_weights():
+            score = evaluate()  # type: ignore[misc]
         outcome.dev_history.append((step, score))
         progress.on_eval(step, score)
         if score > outcome.selected_score:  # type: ignore[operator]
             outcome.selected_step, outcome.selected_score, best_state = step, score, None
     if best_state is not None:
-        model.load_state_dict(best_state)
+        trainee.restore(best_state)
+    trainee.finish()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
-def _accumulate(
-    model: torch.nn.Module,
-    group: list[list[dict]],
-    collate: Collate,
-    hp: Hyperparameters,
-    runtime: Runtime,
-    outcome: TrainOutcome,
-    splittable: bool,
-) -> float:
-    """Backward the newest batch of the group; after an out-of-memory error, redo the whole group
-    in smaller pieces (its earlier gradients are gone with the failed pass). Returns the batch loss."""
-    redo = False
-    while True:
-        try:
-            if redo:
-                model.zero_grad(set_to_none=True)
-                for batch in group[:-1]:
-                    _backward(model, batch, collate, hp, runtime, outcome, False, splittable)
-            return _backward(model, group[-1], collate, hp, runtime, outcome, True, splittable)
-        except Exception as exc:
-            if not is_out_of_memory(exc) or outcome.micro_batches >= hp.batch_size or not splittable:
-                raise
-            if runtime.device.type == "cuda":
-                torch.cuda.empty_cache()
-            outcome.micro_batches *= 2
-            outcome.meter.oom_retries += 1
-            redo = True
+@dataclass
+class _Passes:
+    """Forward and backward passes of one training run: the newest batch, or a group redone."""
+
+    model: torch.nn.Module
+    collate: Collate
+    hp: Hyperparameters
+    runtime: Runtime
+    outcome: TrainOutcome
+    splittable: bool  # False: in-batch negatives, the batch is the loss
+    lockstep: bool  # every process must run as many passes as the others (FSDP)
+
+    def accumulate(self, group: list[list[dict]]) -> float:
+        """Backward the newest batch of the group; after an out-of-memory error, redo the whole
+        group in smaller pieces (its earlier gradients are gone with the failed pass). Returns the
+        batch loss.
+
+        Under FSDP an out-of-memory error is fatal: the other processes are then inside collectives
+        that this one would never join.
+        """
+        redo = False
+        while True:
+            try:
+                if redo:
+                    self.model.zero_grad(set_to_none=True)
+                    for batch in group[:-1]:
+                        self.backward(batch, count=False)
+                return self.backward(group[-1], count=True)
+            except Exception as exc:
+                outcome = self.outcome
+                if (
+                    not is_out_of_memory(exc)
+                    or outcome.micro_batches >= self.hp.batch_size
+                    or not self.splittable
+                    or self.lockstep
+                ):
+                    raise
+                if self.runtime.device.type == "cuda":
+                    torch.cuda.empty_cache()
+                outcome.micro_batches *= 2
+                outcome.meter.oom_retries += 1
+                redo = True
+
+    def pieces(self, batch: list[dict], rank: int) -> list[list[dict]]:
+        """The pieces of a global batch that process `rank` passes through the model: its share,
+        split after out-of-memory errors; those without a labelled unit are left out."""
+        if self.splittable:
+            share = [batch[i] for i in part(len(batch), self.runtime.dist.world, rank)]
+            pieces = _pieces(share, self.outcome.micro_batches) if share else []
+        else:
+            pieces = [batch] if rank == 0 else []
+        # nothing labelled: its mean loss is undefined, its gradient nothing
+        return [piece for piece in pieces if sum(loss_units(f) for f in piece)]
+
+    def backward(self, batch: list[dict], count: bool) -> float:
+        """Gradients of this process's share of one global batch, weighted by its part of the batch.
+
+        Each piece's mean loss is scaled by its share of the batch's loss units, so the summed
+        gradients are those of the whole batch's mean whatever the split. A loss that compares the
+        examples of a batch with each other (in-batch negatives) cannot be split: the first process
+        takes such a batch whole. In lockstep, a process with fewer pieces than another runs extra
+        passes on one labelled feature of the batch, with a loss weighted 0 (no gradient), so that
+        every process joins the same collectives.
+        """
+        dist, hp = self.runtime.dist, self.hp
+        pieces = self.pieces(batch, dist.rank)
+        units = sum(loss_units(f) for f in batch)
+        total, seen = 0.0, 0
+        for piece in pieces:
+            piece_units = sum(loss_units(f) for f in piece)
+            # a whole batch on one process divides by exactly grad_accum, as the reference does
+            loss = self._pass(piece, units * hp.grad_accum / piece_units, count)
+            total += loss * len(piece)
+            seen += len(piece)
+        if self.lockstep:
+            most = max(len(self.pieces(batch, rank)) for rank in range(dist.world))
+            filler = [next((f for f in batch if loss_units(f)), batch[0])]
+            for _ in range(most - len(pieces)):
+                self._pass(filler, None, False)
+        return total / seen if seen else 0.0
+
+    def _pass(self, piece: list[dict], divisor: float | None, count: bool) -> float:
+        """One forward and backward pass; its mean loss divided by `divisor` (None: weighted 0)."""
+        inputs = self.collate(piece)
+        inputs = {k: v.to(self.runtime.device) for k, v in inputs.items()}
+        with self.runtime.autocast():
+            loss = self.model(**inputs).loss
+        (loss / divisor if divisor is not None else loss * 0.0).backward()
+        if count:  # a batch redone after an out-of-memory error is not counted twice
+            self.outcome.meter.add_batch(inputs, len(piece))
+        return loss.item()
 
 
 def loss_units(feature: dict) -> int:
@@ -236,45 +307,3 @@ def loss_units(feature: dict) -> int:
     if isinstance(labels, list | tuple):
         return sum(1 for label in labels if label != -100)
     return 1
-
-
-def _backward(
-    model: torch.nn.Module,
-    batch: list[dict],
-    collate: Collate,
-    hp: Hyperparameters,
-    runtime: Runtime,
-    outcome: TrainOutcome,
-    count: bool = True,
-    splittable: bool = True,
-) -> float:
-    """Gradients of this process's share of one global batch, weighted by its part of the batch.
-
-    Each piece's mean loss is scaled by its share of the batch's loss units, so the summed
-    gradients are those of the whole batch's mean whatever the split. A loss that compares the
-    examples of a batch with each other (in-batch negatives) cannot be split: the first process
-    takes such a batch whole.
-    """
-    dist = runtime.dist
-    if splittable:
-        share = [batch[i] for i in dist.share(len(batch))]
-        pieces = _pieces(share, outcome.micro_batches) if share else []
-    else:
-        pieces = [batch] if dist.is_main else []
-    units = sum(loss_units(f) for f in batch)
-    total, seen = 0.0, 0
-    for piece in pieces:
-        piece_units = sum(loss_units(f) for f in piece)
-        if piece_units == 0:
-            continue  # nothing labelled: its mean loss is undefined, its gradient nothing
-        inputs = collate(piece)
-        inputs = {k: v.to(runtime.device) for k, v in inputs.items()}
-        with runtime.autocast():
-            loss = model(**inputs).loss
-        # a whole batch on one process divides by exactly grad_accum, as the reference does
-        (loss / (units * hp.grad_accum / piece_units)).backward()
-        if count:  # a batch redone after an out-of-memory error is not counted twice
-            outcome.meter.add_batch(inputs, len(piece))
-        total += loss.item() * len(piece)
-        seen += len(piece)
-    return total / seen if seen else 0.0

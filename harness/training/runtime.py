@@ -7,13 +7,14 @@ import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
 
 from harness.errors import HarnessError
 from harness.training.distributed import Dist
+from harness.training.sharding import FsdpSettings
 
 Precision = Literal["fp32", "bf16"]
 
@@ -25,6 +26,8 @@ class Runtime:
     dist: Dist = field(default_factory=Dist)  # one process unless started by `accelerate launch` / `torchrun`
     # Prediction batches hold up to this many padded tokens (None: the recipe's eval_batch_size).
     prediction_tokens: int | None = None
+    # FSDP settings from `accelerate launch` (training shards the model over the processes), or None
+    fsdp: FsdpSettings | None = None
 
     @classmethod
     def detect(cls, device: str = "auto", precision: Precision = "fp32") -> Runtime:
@@ -40,6 +43,8 @@ class Runtime:
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         dist = Dist.detect(cpu=not device.startswith("cuda"))
+        # read before any model loads: transformers reads some of the same variables (sharding.py)
+        fsdp = FsdpSettings.from_env() if dist.active else None
         if dist.active and device == "cuda":
             device = f"cuda:{dist.local_rank}"  # one GPU per process
         resolved = torch.device(device)
@@ -64,7 +69,7 @@ class Runtime:
         # ran at ~3% MFU and batches of 256 at ~14% (docs/performance.md); prediction is invariant
         # to batch composition up to float rounding
         tokens = 32768 if resolved.type == "cuda" else None
-        return cls(resolved, precision, dist, tokens)
+        return cls(resolved, precision, dist, tokens, fsdp)
 
     @contextlib.contextmanager
     def autocast(self) -> Iterator[None]:
@@ -74,7 +79,7 @@ class Runtime:
         else:
             yield
 
-    def describe(self) -> dict[str, str | int | None]:
+    def describe(self) -> dict[str, Any]:
         name = torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else None
         return {
             "device": str(self.device),
@@ -82,6 +87,7 @@ class Runtime:
             "accelerator": name,
             "processes": self.dist.world,
             "prediction_tokens": self.prediction_tokens,
+            "fsdp": self.fsdp.describe() if self.fsdp else None,
         }
 
 
