@@ -21,6 +21,9 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.results import read_results
 
+# Minutes, not seconds (a Ray instance, eight units run twice): with the other end-to-end runs.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 TASKS = "xnli,pawsx,xquad,mlqa"  # MLQA reuses XQuAD's fine-tuned model: a dependency between units
 
