@@ -280,16 +280,34 @@ def test_a_failing_task_is_recorded_and_the_exit_code_says_so(tiny_bert: Path, t
 
 
 @pytest.mark.parametrize(
-    ("fixture", "task"),
-    [("tiny_xlmr", "xnli"), ("tiny_deberta", "xcopa"), ("tiny_mt5", "xcopa"), ("tiny_mt5", "pawsx")],
+    ("fixture", "task", "model_type"),
+    [
+        ("tiny_xlmr", "xnli", "xlm-roberta"),
+        ("tiny_deberta", "xcopa", "deberta-v2"),
+        ("tiny_mt5", "xcopa", "mt5"),  # the encoder-decoder multiple-choice head (encoder_heads.py)
+        ("tiny_mt5", "pawsx", "mt5"),
+    ],
 )
-def test_xlmr_and_mt5_checkpoints_run_end_to_end(
-    fixture: str, task: str, tmp_path: Path, request: pytest.FixtureRequest
+def test_xlmr_deberta_and_mt5_fine_tune_predict_and_score(
+    fixture: str, task: str, model_type: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     model = request.getfixturevalue(fixture)
-    run_eval("-s", "sample", "-m", str(model), "-o", str(tmp_path), "-t", task, "--limit", "8")
-    result = read_results(tmp_path / "results.json").tasks[task]
-    assert result.status == "complete" and result.score is not None
+    run_eval("-s", "sample", "-m", str(model), "-o", str(tmp_path), "-t", task, "--limit", "8",
+             "--save-predictions", "--no-track")  # fmt: skip
+    results = read_results(tmp_path / "results.json")
+    assert results.model.model_type == model_type
+    result = results.tasks[task]
+    assert result.status == "complete" and result.runs[0].stages
+    assert all(stage.optimizer_steps > 0 for stage in result.runs[0].stages)  # every stage trained
+    allowed = {"xnli": {"entailment", "neutral", "contradiction"}, "pawsx": {"0", "1"}, "xcopa": {"0", "1"}}
+    for lang in result.languages:
+        # one valid prediction per test example, and the score is theirs against the gold labels
+        predicted = read_predictions(tmp_path / "predictions" / "seed-42", task, lang)
+        gold = gold_labels(task, lang)[:8]
+        assert len(predicted) == len(gold) == result.runs[0].examples[lang]
+        assert set(predicted) <= allowed[task], (lang, predicted)
+        correct = sum(p == g for p, g in zip(predicted, gold, strict=True))
+        assert result.scores[lang]["accuracy"] == correct / len(gold) * 100, lang
 
 
 def test_interrupted_run_keeps_finished_tasks(
