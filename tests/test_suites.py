@@ -53,7 +53,9 @@ XTREME_R_ORDER = "xnli xcopa udpos panx xquad mlqa tydiqa tatoeba mewslix lareqa
 
 
 @pytest.mark.parametrize(
-    ("name", "expected", "order"), [("xtreme", XTREME, XTREME_ORDER), ("xtreme-r", XTREME_R, XTREME_R_ORDER)]
+    ("name", "expected", "order"),
+    [("xtreme", XTREME, XTREME_ORDER), ("xtreme-r", XTREME_R, XTREME_R_ORDER)],
+    ids=["xtreme", "xtreme-r"],
 )
 def test_reference_language_lists(name: str, expected: dict[str, str], order: str) -> None:
     suite = load_suite(name)
