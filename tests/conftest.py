@@ -4,7 +4,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -102,3 +102,32 @@ def tiny_mt5(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     _quiet()
     return make_mt5(tmp_path_factory.mktemp("tiny-mt5"))
+
+
+class SampleRun(NamedTuple):
+    """The full sample suite, evaluated once per session with tiny_bert. Read-only: a test that
+    writes into a run folder copies it first (shutil.copytree to tmp_path)."""
+
+    out: Path  # results.json, scores.txt, predictions/seed-42/, labels/, weights/
+    results: Any  # harness.results.Results
+    output: str  # what `harness eval` printed
+
+
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@pytest.fixture(scope="session")
+def sample_run(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleRun]:
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+    from harness.results import read_results
+
+    out = tmp_path_factory.mktemp("sample-run")
+    args = ["eval", "-s", "sample", "-m", str(tiny_bert), "-o", str(out), "--save-predictions", "--no-track"]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    before = _tree(out)
+    yield SampleRun(out, read_results(out / "results.json"), result.output)
+    assert _tree(out) == before, f"{out}: a test changed the shared sample run; copy it to tmp_path first"

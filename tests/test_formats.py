@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.errors import HarnessError
 from harness.formats import get_format
 from harness.formats.extractive_qa import _max_context
 from harness.models import load_tokenizer, resolve_checkpoint
@@ -166,14 +167,10 @@ def test_max_context_prefers_the_more_central_window() -> None:
 
 def test_a_qa_answer_never_ends_inside_a_grapheme() -> None:
     """A tokenizer that drops a vowel sign gives offsets ending before it: the answer keeps it."""
-    import doctest
-
-    import harness.formats.extractive_qa
     from harness.formats import get_format
     from harness.suites import load_suite
     from harness.tasks import TASKS, FormatName
 
-    assert doctest.testmod(harness.formats.extractive_qa).failed == 0
     context = "वे गए थे।"  # "they had gone"; थे is थ + the vowel sign े
     features = [{"offsets": [None, (0, 1), (3, 5), (6, 7), None], "example_index": 0}]
     logits = np.full((1, 5, 2), -10.0)
@@ -183,3 +180,58 @@ def test_a_qa_answer_never_ends_inside_a_grapheme() -> None:
         [logits], features, [{"context": context}], TASKS["xquad"], hp
     )
     assert answers == ["गए थे"]
+
+
+# --- classification and multiple choice: gold labels the head cannot represent ---------------------
+
+
+def test_classification_labels_become_class_indices(tokenizer) -> None:
+    spec, fmt = TASKS["xnli"], get_format(TASKS["xnli"].format)
+    examples = [
+        {"text_a": "Der Hund läuft.", "text_b": "Ein Tier läuft.", "label": label}
+        for label in ("neutral", "contradiction")
+    ]
+    unlabelled = {"text_a": "Kein Label.", "text_b": "-", "label": None}
+    features = fmt.featurize([*examples, unlabelled], tokenizer, spec, _hp(32))
+    # the reference processor's order (contradiction, entailment, neutral), typed in independently
+    assert [f.get("labels") for f in features] == [2, 0, None]
+
+
+@pytest.mark.parametrize("label", ["maybe", "Entailment", "1"])
+def test_an_unknown_classification_label_is_an_error_naming_it(tokenizer, label: str) -> None:
+    spec, fmt = TASKS["xnli"], get_format(TASKS["xnli"].format)
+    good = {"text_a": "Der Hund läuft.", "text_b": "Ein Tier läuft.", "label": "entailment"}
+    with pytest.raises(HarnessError) as info:
+        fmt.featurize([good, {**good, "label": label}], tokenizer, spec, _hp(32))
+    message = str(info.value)
+    # the task, the offending label and the labels allowed: enough to find the bad row
+    assert message.startswith("xnli:") and f'"{label}"' in message
+    assert all(allowed in message for allowed in ("contradiction", "entailment", "neutral"))
+
+
+def _choices(count: int, label: str | None) -> dict:
+    return {"context": "Der Mann fiel hin.", "choices": [f"Grund {i}." for i in range(count)], "label": label}
+
+
+def test_multiple_choice_batches_hold_every_choice_and_the_index(tokenizer) -> None:
+    spec, fmt = TASKS["xcopa"], get_format(TASKS["xcopa"].format)
+    features = fmt.featurize([_choices(3, "2"), _choices(3, "0")], tokenizer, spec, _hp(32))
+    batch = fmt.collate(tokenizer)(features)
+    assert batch["input_ids"].shape[:2] == (2, 3) and batch["labels"].tolist() == [2, 0]
+
+
+@pytest.mark.parametrize(("label", "count"), [("2", 2), ("5", 3), ("B", 2), ("-1", 2)])
+def test_a_label_that_is_not_a_choice_index_is_an_error_naming_it(tokenizer, label: str, count: int) -> None:
+    spec, fmt = TASKS["xcopa"], get_format(TASKS["xcopa"].format)
+    with pytest.raises(HarnessError) as info:
+        fmt.featurize([_choices(count, "0"), _choices(count, label)], tokenizer, spec, _hp(32))
+    message = str(info.value)
+    assert message.startswith("xcopa:") and f'"{label}"' in message and f"below {count}" in message
+
+
+def test_a_batch_mixing_choice_counts_is_an_error(tokenizer) -> None:
+    # Social IQa has 3 choices and COPA 2: fine in separate stages, never in one batch
+    spec, fmt = TASKS["xcopa"], get_format(TASKS["xcopa"].format)
+    features = fmt.featurize([_choices(3, "1"), _choices(2, "1")], tokenizer, spec, _hp(32))
+    with pytest.raises(HarnessError, match="different numbers of choices"):
+        fmt.collate(tokenizer)(features)

@@ -195,8 +195,9 @@ def test_the_card_must_list_the_recorded_intermediate_tasks(tiny_bert: Path, tmp
         "intermediate", "-m", str(tiny_bert), "-t", "mnli", "-s", "sample", "-o", str(tmp_path / "ckpt"),
         "--batch-size", "8", "--max-steps", "3",
     )  # fmt: skip
+    # the recipe is what matters, not the scores: one task, four examples
     _invoke("eval", "-s", "sample", "-m", str(tmp_path / "ckpt"), "-o", str(tmp_path / "eval"), "--no-track",
-            "--save-predictions")  # fmt: skip
+            "-t", "pawsx", "--limit", "4")  # fmt: skip
     card = {
         "name": "Tiny STILTs", "organisation": "Test", "link": "https://example.org/x", "parameters": 1,
         "base_model": "tiny", "finetuning": "full", "translate_train": False, "licence": "mit",
@@ -207,7 +208,9 @@ def test_the_card_must_list_the_recorded_intermediate_tasks(tiny_bert: Path, tmp
         assemble(tmp_path / "eval" / "results.json", tmp_path / "model.yaml", tmp_path / "subs")
     card["intermediate_tasks"] = [{"name": "MNLI", "data": "MultiNLI train (sample data)"}]
     (tmp_path / "model.yaml").write_text(yaml.safe_dump(card))
-    assemble(tmp_path / "eval" / "results.json", tmp_path / "model.yaml", tmp_path / "subs")
+    # the card now agrees with the recipe: only the run's --limit stands in the way
+    with pytest.raises(HarnessError, match=r"a --limit \(smoke\) run cannot be submitted"):
+        assemble(tmp_path / "eval" / "results.json", tmp_path / "model.yaml", tmp_path / "subs")
 
 
 # --- sweeps ----------------------------------------------------------------------------------------

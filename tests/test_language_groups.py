@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 from conftest import REPO
 from rich.console import Console
 
-import harness.languages
-import harness.results.language_groups
 from harness.cli.tables import print_language_groups
 from harness.errors import HarnessError
 from harness.languages import LANGUAGES, groups_of
@@ -178,11 +174,6 @@ def test_families_follow_glottolog(code: str, family: str) -> None:
 def test_groups_of_an_unknown_code_is_an_error() -> None:
     with pytest.raises(HarnessError, match='unknown language "xx"'):
         groups_of("xx")
-
-
-def test_docstring_examples() -> None:
-    for module in (harness.languages, harness.results.language_groups):
-        assert doctest.testmod(module).failed == 0
 
 
 def test_terminal_table() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, SampleRun
 from typer.testing import CliRunner
 
 from harness.cli import app
@@ -36,26 +36,10 @@ CARD = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample_results(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("leaderboard-run")
-    result = runner.invoke(
-        app,
-        [
-            "eval",
-            "-s",
-            "sample",
-            "-m",
-            str(tiny_bert),
-            "-o",
-            str(out),
-            "--no-track",
-            "--no-save-weights",
-            "--save-predictions",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return out / "results.json"
+@pytest.fixture
+def sample_results(sample_run: SampleRun) -> Path:
+    """The session's full sample run (read-only: assemble only reads it)."""
+    return sample_run.out / "results.json"
 
 
 @pytest.fixture

@@ -141,6 +141,11 @@ def test_every_model_kind_trains_under_every_sentence_head(
     batch = fmt.collate(tokenizer)(features)
     output = model(**batch)
     output.loss.backward()
+    # per-class (per-choice) logits, one row per example, that depend on the example
     assert output.logits.shape == (2, len(spec.labels) if spec.labels else 2)
+    assert not torch.allclose(output.logits[0], output.logits[1])
+    # the loss reaches every trainable parameter: the new head and, through it, the whole encoder
+    untouched = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    assert untouched == [] and torch.isfinite(output.loss)
     predictions = fmt.decode([output.logits.detach().numpy()], features, examples, spec, hp)
     assert len(predictions) == 2 and predictions[0] in (spec.labels or (0, 1))

@@ -29,27 +29,21 @@ def _scores(path: Path) -> dict:
 
 def test_a_killed_run_resumes_to_the_same_results(tiny_bert: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    harness = [
-        sys.executable,
-        "-m",
-        "harness",
-        "eval",
-        "-s",
-        "sample",
-        "-m",
-        str(tiny_bert),
-        "-t",
-        TASKS,
-        "--limit",
-        "8",
-        "--no-track",
-    ]
-    # reference: one uninterrupted run
-    subprocess.run([*harness, "-o", str(tmp_path / "whole")], env=env, check=True, capture_output=True)
+    command = ["eval", "-s", "sample", "-m", str(tiny_bert), "-t", TASKS, "--limit", "8", "--no-track"]
 
-    # the same command, killed (SIGKILL, no chance to clean up) once the first task is on disk
+    def run_here(out: Path) -> str:
+        result = runner.invoke(app, [*command, "-o", str(out)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run_here(tmp_path / "whole")  # reference: one uninterrupted run
+    # the same command in its own process, killed (SIGKILL, no chance to clean up) once the first
+    # task is on disk
     killed = subprocess.Popen(
-        [*harness, "-o", str(tmp_path / "run")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "harness", *command, "-o", str(tmp_path / "run")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     first = tmp_path / "run" / "runs" / "pawsx" / "seed-42.json"
     deadline = time.time() + 300
@@ -61,26 +55,7 @@ def test_a_killed_run_resumes_to_the_same_results(tiny_bert: Path, tmp_path: Pat
     assert read_results(tmp_path / "run" / "results.json").status == "running"
     assert not (tmp_path / "run" / "runs" / "mlqa").exists()  # the run died before the last task
 
-    resumed = runner.invoke(
-        app,
-        [
-            "eval",
-            "-s",
-            "sample",
-            "-m",
-            str(tiny_bert),
-            "-t",
-            TASKS,
-            "--limit",
-            "8",
-            "--no-track",
-            "-o",
-            str(tmp_path / "run"),
-        ],
-        catch_exceptions=False,
-    )
-    assert resumed.exit_code == 0, resumed.output
-    assert "finished in an earlier run, resumed" in resumed.output
+    assert "finished in an earlier run, resumed" in run_here(tmp_path / "run")
     results = read_results(tmp_path / "run" / "results.json")
     assert results.tasks["pawsx"].runs[0].resumed and not results.tasks["mlqa"].runs[0].resumed
     assert _scores(tmp_path / "run" / "results.json") == _scores(tmp_path / "whole" / "results.json")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import os
 import subprocess
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 import torch
 
-import harness.retrieval.search
 from harness.retrieval.search import search
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,10 +33,6 @@ def _ranked(query: list[float], index: list[list[float]]) -> list[int]:
     # Reference order in plain Python: score descending, then index ascending.
     scores = [sum(a * b for a, b in zip(query, row, strict=True)) for row in index]
     return sorted(range(len(index)), key=lambda i: (-scores[i], i))
-
-
-def test_docstring_examples() -> None:
-    assert doctest.testmod(harness.retrieval.search).failed == 0
 
 
 @pytest.mark.parametrize(

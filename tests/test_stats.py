@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import harness.results.stats
 from harness.evaluation.summary import summarize
 from harness.metrics import chunk_f1
 from harness.results import SeedRun
 from harness.results.stats import interval, metric_of, replicates, seed_std
 from harness.suites import load_suite
-
-
-def test_docstrings() -> None:
-    assert doctest.testmod(harness.results.stats).failed == 0
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from conftest import REPO
 from harness.data import DataOptions, load_split
 from harness.data.layouts import LAYOUTS
 from harness.errors import HarnessError
-from harness.languages import LANGUAGES
+from harness.formats import Format, get_format
 from harness.selection import parse_overrides
 from harness.suites import builtin_suites, load_suite
-from harness.tasks import TASKS, FileSource
+from harness.tasks import TASKS, FileSource, FormatName
 from harness.tasks.releases import RELEASES
 
 # evaluate.py's XTREME_R_TASK2LANGS (spec 2.2), typed in independently of suites/xtreme-r.yaml.
@@ -47,12 +47,20 @@ XTREME = {
     "mlqa": XTREME_R["mlqa"],
     "tydiqa": XTREME_R["tydiqa"],
 }
+# The papers' table order (classification, structured prediction, QA, retrieval): the order of
+# the results tables and of the leaderboard's columns.
+XTREME_ORDER = "xnli pawsx udpos panx xquad mlqa tydiqa bucc2018 tatoeba"
+XTREME_R_ORDER = "xnli xcopa udpos panx xquad mlqa tydiqa tatoeba mewslix lareqa"
 
 
-@pytest.mark.parametrize(("name", "expected"), [("xtreme", XTREME), ("xtreme-r", XTREME_R)])
-def test_reference_language_lists(name: str, expected: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "expected", "order"),
+    [("xtreme", XTREME, XTREME_ORDER), ("xtreme-r", XTREME_R, XTREME_R_ORDER)],
+    ids=["xtreme", "xtreme-r"],
+)
+def test_reference_language_lists(name: str, expected: dict[str, str], order: str) -> None:
     suite = load_suite(name)
-    assert list(suite.tasks) == list(suite.tasks)  # order is the YAML's
+    assert list(suite.tasks) == order.split()
     assert set(suite.tasks) == set(expected)
     for task, langs in expected.items():
         assert suite.tasks[task].languages == langs.split(), task
@@ -106,15 +114,37 @@ def test_reference_recipes() -> None:
     assert suite.seeds_for("udpos") == [1] and suite.seeds_for("xnli") == [42]
 
 
-@pytest.mark.parametrize("name", sorted(builtin_suites()))
-def test_every_builtin_suite_is_pinned_and_known(name: str) -> None:
-    suite = load_suite(name)
-    for dataset, pin in suite.datasets.items():
-        assert pin.path or re.fullmatch(r"[0-9a-f]{40}", pin.revision or ""), dataset
-        if pin.path:
-            assert suite.dataset_path(dataset).is_dir(), dataset
-    for entry in suite.tasks.values():
-        assert set(entry.languages) <= set(LANGUAGES)
+def test_tasks_keep_the_order_of_the_file(tmp_path: Path) -> None:
+    text = builtin_suites()["sample"].read_text()
+    head, body = text.split("\ntasks:\n")
+    blocks = re.split(r"\n(?=  [a-z0-9]+:\n)", body.strip("\n"))
+    names = [block.split(":")[0].strip() for block in blocks]
+    assert len(names) == 12 and names != sorted(names)
+    path = tmp_path / "sample.yaml"
+    path.write_text(head + "\ntasks:\n" + "\n".join(reversed(blocks)) + "\n")
+    (tmp_path / "sample-data").symlink_to(builtin_suites()["sample"].parent / "sample-data")
+    assert list(load_suite(str(path)).tasks) == names[::-1]
+
+
+def test_every_local_dataset_folder_of_a_builtin_suite_exists() -> None:
+    # loading checks pins (test_revision_must_be_a_commit) but not that a local folder is there
+    folders = [
+        (name, dataset, suite.dataset_path(dataset))
+        for name in builtin_suites()
+        for suite in [load_suite(name)]
+        for dataset, pin in suite.datasets.items()
+        if pin.path
+    ]
+    assert {name for name, _, _ in folders} == {"sample"}
+    missing = [(name, dataset) for name, dataset, folder in folders if not (folder and folder.is_dir())]
+    assert missing == []
+
+
+@pytest.mark.parametrize("pin", ["{}", "{path: sample-data/super_glue, revision: " + "ab" * 20 + "}"])
+def test_a_dataset_is_a_revision_or_a_folder_never_both_or_neither(tmp_path: Path, pin: str) -> None:
+    path = _broken(tmp_path, "{path: sample-data/super_glue}", pin)
+    with pytest.raises(HarnessError, match=r"datasets\.aps/super_glue.*exactly one of revision .* or path"):
+        load_suite(path)
 
 
 def test_every_registered_task_is_well_formed() -> None:
@@ -132,14 +162,11 @@ def test_every_registered_task_is_well_formed() -> None:
             assert labelled == sorted(labelled, reverse=True), (name, split_name)
 
 
-def test_every_task_format_loads_from_the_one_registry() -> None:
-    """Every task, retrieval included, runs through a Format class the registry can import."""
-    from harness.formats import get_format
-    from harness.formats.base import Format
-
-    for task, spec in TASKS.items():
-        fmt = get_format(spec.format)
-        assert isinstance(fmt, Format) and fmt.name == spec.format.value, task
+@pytest.mark.parametrize("name", sorted({spec.format for spec in TASKS.values()}))
+def test_every_format_of_a_registered_task_loads_its_class(name: FormatName) -> None:
+    # one registry for every format, retrieval included: each names a Format class that loads
+    loaded = get_format(name)
+    assert isinstance(loaded, Format) and loaded.name == name.value
 
 
 def test_hash_is_stable_and_content_sensitive(tmp_path: Path) -> None:

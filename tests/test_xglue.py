@@ -3,7 +3,6 @@ Unicoder baseline and a tiny end-to-end run."""
 
 from __future__ import annotations
 
-import doctest
 import json
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from conftest import REPO
 from typer.testing import CliRunner
 
-import harness.metrics.ranking
 from harness.cli import app
 from harness.data import DataOptions, load_split
 from harness.errors import HarnessError
@@ -176,10 +174,6 @@ def test_ndcg_groups_consecutive_rows_and_skips_single_page_queries() -> None:
     assert len(query_ndcgs([1, 0, 1, 0, 2, 0], [0] * 6, ["a", "a", "b", "b", "a", "a"])) == 3
     with pytest.raises(ValueError, match="at least one query with two or more pages"):
         ndcg([1, 2], [1, 2], ["a", "b"])
-
-
-def test_ranking_docstring_examples() -> None:
-    assert doctest.testmod(harness.metrics.ranking).failed == 0
 
 
 def test_wpr_scores_ndcg_of_predicted_grades_through_the_classification_format() -> None:
