@@ -164,7 +164,7 @@ def test_changed_data_or_tokenizer_is_never_answered_from_old_work(
 
 def test_another_pin_is_another_training_key() -> None:
     from harness.data import DataOptions
-    from harness.evaluation.task_run import training_key
+    from harness.evaluation.plan import training_key
     from harness.suites import load_suite
     from harness.tasks import TASKS as SPECS
 
@@ -175,7 +175,6 @@ def test_another_pin_is_another_training_key() -> None:
     )  # fmt: skip
     entry = suite.tasks["pawsx"]
     keys = [
-        training_key(SPECS["pawsx"], entry, entry.hyperparameters, "classification", DataOptions(s))
-        for s in (suite, moved)
+        training_key(SPECS["pawsx"], entry, entry.hyperparameters, DataOptions(s)) for s in (suite, moved)
     ]
     assert keys[0] != keys[1]

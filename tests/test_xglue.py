@@ -258,8 +258,8 @@ def test_eval_runs_every_xglue_task_and_harness_score_reproduces_it(tiny_bert: P
         for lang in results.tasks[task].languages:
             assert all(0 <= scores[lang][m] <= 100 for m in metrics), (task, lang)
     data = results.tasks["xglue_wpr"].data
-    test_de = next(d for d in data if d["split"] == "test" and d["language"] == "de")
-    where = (test_de["dataset"], test_de["config"], test_de["hub_split"])
+    test_de = next(d for d in data if d.split == "test" and d.language == "de")
+    where = (test_de.dataset, test_de.config, test_de.hub_split)
     assert where == ("microsoft/xglue", "wpr", "test.de")
 
     predictions, labels = tmp_path / "predictions" / "seed-42", tmp_path / "labels"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 SCHEMA_VERSION = "1.1"
 # Versions this harness reads: 1.1 added tasks.<task>.divergences (absent, i.e. empty, in 1.0).
@@ -282,7 +282,8 @@ class RunInfo(_Model):
     dtype: str = "fp32"  # weights as loaded (--dtype)
     device_map: str | None = None  # --device-map: the model spread over several GPUs
     gradient_checkpointing: bool = False
-    fsdp: FsdpInfo | None = None  # None: no sharding (one process, or plain data parallelism)
+    # no sharding (one process, or plain data parallelism): left out of the file, as before FSDP existed
+    fsdp: FsdpInfo | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Environment(_Model):

@@ -243,7 +243,7 @@ def _provenance(sub: Submission) -> str:
     rows = [
         "<tr>"
         + "".join(
-            f"<td>{esc(item.get(k) if item.get(k) is not None else '—')}</td>"
+            f"<td>{esc(getattr(item, k) if getattr(item, k, None) is not None else '—')}</td>"
             for k in ("task", "split", "language", "dataset", "revision_used", "examples")
         )
         + "</tr>"
